@@ -1,0 +1,152 @@
+//! Enrich: the pure core. `&RawArticle → EnrichedArticle`, no I/O, no async,
+//! no Kafka types.
+//!
+//! Every mode (`run`, `process`, `demo`, `eval`) calls the same
+//! [`Enricher::enrich`]. An [`Enricher`] holds the loaded resources (lexicon
+//! and taxonomy); it is immutable and `Sync`, so one instance serves every
+//! worker thread.
+//!
+//! Steps, each in its own module:
+//! 1. [`captions`]: find photo captions and credits; they are reported and masked.
+//! 2. [`text`]: tokens, sentences, offset maps.
+//! 3. [`entities`]: recognise, link and rank entities (using [`lexicon`]).
+//! 4. [`taxonomy`]: evaluate storyline and category rules ([`rules`]) over
+//!    phrases and the linked entities.
+
+pub mod captions;
+pub mod entities;
+pub mod lexicon;
+pub mod rules;
+pub mod taxonomy;
+pub mod text;
+pub mod words;
+
+use crate::model::{Caption, EnrichedArticle, RawArticle};
+
+pub use lexicon::Lexicon;
+pub use taxonomy::Taxonomy;
+
+use taxonomy::{Document, EntitySpan, Field};
+use text::Text;
+
+/// The enrichment core with its resources loaded.
+#[derive(Debug)]
+pub struct Enricher {
+    pub lexicon: Lexicon,
+    pub taxonomy: Taxonomy,
+}
+
+/// Resource loading failed; the message names the file and the place.
+#[derive(Debug, thiserror::Error)]
+pub enum ResourceError {
+    #[error(transparent)]
+    Lexicon(#[from] lexicon::LexiconError),
+    #[error(transparent)]
+    Taxonomy(#[from] taxonomy::TaxonomyError),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl Enricher {
+    /// A caption with its own entities, offsets shifted into the body.
+    fn caption(&self, body_str: &str, body: &Text<'_>, c: &captions::CaptionSpan) -> Caption {
+        let text = &body_str[c.start..c.end];
+        let sub = Text::new(text);
+        let credit_mask: Vec<(usize, usize)> = c
+            .credit
+            .map(|(s, e)| (s - c.start, e - c.start))
+            .into_iter()
+            .collect();
+        let shift = body.char_offset(c.start);
+        let mut entities = entities::recognize(&self.lexicon, &sub, &credit_mask);
+        for e in &mut entities {
+            for m in &mut e.mentions {
+                m.start += shift;
+                m.end += shift;
+            }
+        }
+        Caption {
+            start: shift,
+            end: body.char_offset(c.end),
+            text: text.to_owned(),
+            credit: c.credit.map(|(s, e)| body_str[s..e].to_owned()),
+            entities,
+        }
+    }
+
+    /// The enricher with the resources compiled into the binary.
+    pub fn embedded() -> Result<Enricher, ResourceError> {
+        let lexicon = Lexicon::embedded()?;
+        let taxonomy = Taxonomy::parse("config/topics.toml", taxonomy::DEFAULT_TAXONOMY, &lexicon)?;
+        Ok(Enricher { lexicon, taxonomy })
+    }
+
+    pub fn new(lexicon: Lexicon, taxonomy: Taxonomy) -> Enricher {
+        Enricher { lexicon, taxonomy }
+    }
+
+    /// Enriches one article. Deterministic: the same article and resources
+    /// give the same result.
+    pub fn enrich(&self, article: &RawArticle) -> EnrichedArticle {
+        let body = Text::new(&article.body);
+        let caption_spans = captions::find_captions(&article.body);
+        let masked: Vec<(usize, usize)> = caption_spans.iter().map(|c| (c.start, c.end)).collect();
+        let entities = entities::recognize(&self.lexicon, &body, &masked);
+
+        let title_text = article.title.as_deref().map(Text::new);
+        let mut spans = Vec::new();
+        for e in &entities {
+            for m in &e.mentions {
+                spans.push(EntitySpan {
+                    id: &e.id,
+                    entity_type: e.entity_type,
+                    field: Field::Body,
+                    start: body.byte_offset(m.start),
+                    end: body.byte_offset(m.end),
+                });
+            }
+        }
+        if let Some(t) = &title_text {
+            for m in self.lexicon.find(t.src) {
+                if m.surface == lexicon::Surface::Ticker {
+                    continue;
+                }
+                let entry = &self.lexicon.entries[m.entry];
+                spans.push(EntitySpan {
+                    id: &entry.id,
+                    entity_type: entry.entity_type,
+                    field: Field::Title,
+                    start: m.start,
+                    end: m.end,
+                });
+            }
+        }
+        let doc = Document {
+            title: title_text.as_ref(),
+            body: &body,
+            masked: &masked,
+            entities: spans,
+        };
+        let topics = self.taxonomy.topics(&doc);
+
+        let captions = caption_spans
+            .iter()
+            .map(|c| self.caption(&article.body, &body, c))
+            .collect();
+        EnrichedArticle {
+            id: article.id.clone(),
+            title: article.title.clone(),
+            body: article.body.clone(),
+            published_at: article.published_at,
+            publisher: article.publisher.clone(),
+            url: article.url.clone(),
+            language: article.language.clone().unwrap_or_else(|| "en".to_owned()),
+            entities,
+            topics,
+            captions,
+        }
+    }
+}

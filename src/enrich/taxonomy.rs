@@ -1,0 +1,591 @@
+//! Storylines and categories: the taxonomy file, compiled, and its matcher.
+//!
+//! Every phrase of every topic (with the inflections of its last word)
+//! compiles into one Aho-Corasick automaton, so one pass over an article finds
+//! the evidence for the whole taxonomy; each topic's rule is then evaluated
+//! over the occurrences of its own terms. Cost grows with the evidence found,
+//! hardly with the number of topics.
+//!
+//! Scoring: every occurrence of a positive term (one not under `!`) adds its
+//! weight, twice in the title. A topic fires when its rule is true and the sum
+//! reaches `min_score`; the reported score is `1 - 0.5^(sum / min_score)`, so
+//! 0.5 at the threshold and rising towards 1 with more evidence.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::Deserialize;
+
+use crate::model::{EntityType, Evidence, TextField, Topic, TopicKind};
+
+use super::lexicon::{line_of, Lexicon};
+use super::rules::{self, Expr, Term};
+use super::text::{on_word_boundaries, Text};
+
+/// The taxonomy compiled into the binary.
+pub const DEFAULT_TAXONOMY: &str = include_str!("../../config/topics.toml");
+
+/// A taxonomy error, naming the file, line, topic and reason.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{file}:{line}: {reason}")]
+pub struct TaxonomyError {
+    pub file: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaxonomyFile {
+    #[serde(default)]
+    topic: Vec<toml::Spanned<TopicSpec>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TopicSpec {
+    id: String,
+    label: String,
+    #[serde(default = "default_kind")]
+    kind: String,
+    #[serde(default)]
+    description: String,
+    rule: toml::Spanned<String>,
+    #[serde(default = "default_min_score")]
+    min_score: f64,
+    #[serde(default)]
+    weights: BTreeMap<String, f64>,
+    #[serde(default)]
+    examples: Examples,
+}
+
+/// Example sentences of a topic, checked by the test suite.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    #[serde(default)]
+    pub positive: Vec<String>,
+    #[serde(default)]
+    pub negative: Vec<String>,
+}
+
+fn default_kind() -> String {
+    "storyline".into()
+}
+fn default_min_score() -> f64 {
+    1.0
+}
+
+/// What a compiled term refers to.
+#[derive(Debug, Clone)]
+enum TermRef {
+    /// Index into the global phrase table.
+    Phrase(usize),
+    Entity(String),
+    Type(EntityType),
+}
+
+/// One compiled topic.
+#[derive(Debug, Clone)]
+pub struct TopicRule {
+    pub id: String,
+    pub label: String,
+    pub kind: TopicKind,
+    pub description: String,
+    pub rule_text: String,
+    pub min_score: f64,
+    pub examples: Examples,
+    expr: Expr,
+    terms: Vec<(TermRef, f64, String)>,
+    positive: Vec<bool>,
+}
+
+/// The compiled taxonomy.
+#[derive(Debug)]
+pub struct Taxonomy {
+    pub topics: Vec<TopicRule>,
+    phrases: Vec<String>,
+    automaton: AhoCorasick,
+    /// Automaton pattern → phrase index.
+    pattern_phrase: Vec<usize>,
+}
+
+/// An occurrence of a term, by byte range in a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Occurrence {
+    pub field: Field,
+    pub start: usize,
+    pub end: usize,
+    /// Token index of the first word (for `near`).
+    pub token: usize,
+    /// Sentence index (for `sentence`).
+    pub sentence: usize,
+}
+
+/// Title or body, as an ordered key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Title,
+    Body,
+}
+
+/// An entity mention handed to the matcher, by byte range of the field.
+#[derive(Debug, Clone)]
+pub struct EntitySpan<'a> {
+    pub id: &'a str,
+    pub entity_type: EntityType,
+    pub field: Field,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The article as the matcher sees it.
+pub struct Document<'a> {
+    pub title: Option<&'a Text<'a>>,
+    pub body: &'a Text<'a>,
+    /// Byte ranges of the body to ignore (captions).
+    pub masked: &'a [(usize, usize)],
+    pub entities: Vec<EntitySpan<'a>>,
+}
+
+/// How one topic matched, for `explain` and for the output.
+#[derive(Debug, Clone)]
+pub struct TopicMatch {
+    pub topic: usize,
+    pub fired: bool,
+    pub rule_true: bool,
+    pub raw_score: f64,
+    /// Per term: its key and its occurrences.
+    pub terms: Vec<(String, Vec<Occurrence>)>,
+    pub evidence: Vec<Occurrence>,
+}
+
+/// Inflected forms of a word: plural, past, gerund.
+fn inflections(w: &str) -> Vec<String> {
+    let mut v = vec![w.to_owned()];
+    if w.len() < 3 || !w.chars().all(|c| c.is_alphabetic()) {
+        return v;
+    }
+    let chars: Vec<char> = w.chars().collect();
+    let last = chars[chars.len() - 1];
+    let vowel = |c: char| "aeiou".contains(c);
+    v.extend([
+        format!("{w}s"),
+        format!("{w}es"),
+        format!("{w}ed"),
+        format!("{w}ing"),
+    ]);
+    if last == 'e' {
+        let stem: String = chars[..chars.len() - 1].iter().collect();
+        v.extend([format!("{w}d"), format!("{stem}ing")]);
+    }
+    if last == 'y' && !vowel(chars[chars.len() - 2]) {
+        let stem: String = chars[..chars.len() - 1].iter().collect();
+        v.extend([format!("{stem}ies"), format!("{stem}ied")]);
+    }
+    let n = chars.len();
+    if n >= 3
+        && !vowel(last)
+        && vowel(chars[n - 2])
+        && !vowel(chars[n - 3])
+        && !"wxy".contains(last)
+    {
+        v.extend([format!("{w}{last}ed"), format!("{w}{last}ing")]);
+    }
+    v
+}
+
+fn phrase_variants(p: &str) -> Vec<String> {
+    match p.rsplit_once(' ') {
+        Some((head, last)) => inflections(last)
+            .into_iter()
+            .map(|l| format!("{head} {l}"))
+            .collect(),
+        None => inflections(p),
+    }
+}
+
+impl Taxonomy {
+    /// Parses and compiles a taxonomy file; `file` is used in error messages.
+    pub fn parse(file: &str, text: &str, lexicon: &Lexicon) -> Result<Taxonomy, TaxonomyError> {
+        let err = |line: usize, reason: String| TaxonomyError {
+            file: file.to_owned(),
+            line,
+            reason,
+        };
+        let parsed: TaxonomyFile = toml::from_str(text).map_err(|e| {
+            err(
+                e.span().map(|s| line_of(text, s.start)).unwrap_or(1),
+                e.message().to_owned(),
+            )
+        })?;
+        let mut phrases: Vec<String> = Vec::new();
+        let mut phrase_index: HashMap<String, usize> = HashMap::new();
+        let mut topics = Vec::new();
+        let mut ids = HashSet::new();
+        for spanned in parsed.topic {
+            let line = line_of(text, spanned.span().start);
+            let spec = spanned.into_inner();
+            let rule_line = line_of(text, spec.rule.span().start);
+            let at = |reason: String| err(line, format!("topic {:?}: {reason}", spec.id));
+            if spec.id.is_empty()
+                || !spec
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
+                return Err(at(
+                    "id must be a non-empty lowercase slug (a-z, 0-9, -)".into()
+                ));
+            }
+            if !ids.insert(spec.id.clone()) {
+                return Err(at("duplicate id".into()));
+            }
+            if spec.label.trim().is_empty() {
+                return Err(at("label is empty".into()));
+            }
+            let kind = match spec.kind.as_str() {
+                "storyline" => TopicKind::Storyline,
+                "category" => TopicKind::Category,
+                k => return Err(at(format!("kind {k:?} is not storyline|category"))),
+            };
+            if !(spec.min_score.is_finite() && spec.min_score > 0.0) {
+                return Err(at(format!(
+                    "min_score {} must be a positive number",
+                    spec.min_score
+                )));
+            }
+            let rule_text = spec.rule.get_ref().clone();
+            let mut terms = Vec::new();
+            let expr = rules::parse(&rule_text, &mut terms)
+                .map_err(|e| err(rule_line, format!("topic {:?}: rule {e}", spec.id)))?;
+            let mut pos = Vec::new();
+            rules::positive_terms(&expr, &mut pos);
+            if pos.is_empty() {
+                return Err(at("rule has no positive term (one not under `!`)".into()));
+            }
+            let keys: Vec<String> = terms.iter().map(Term::key).collect();
+            for (k, w) in &spec.weights {
+                if !keys.iter().any(|x| x.eq_ignore_ascii_case(k)) {
+                    return Err(at(format!(
+                        "weight for {k:?}, which is not a term of the rule"
+                    )));
+                }
+                if !(w.is_finite() && *w > 0.0) {
+                    return Err(at(format!("weight of {k:?} must be a positive number")));
+                }
+            }
+            let mut compiled = Vec::with_capacity(terms.len());
+            for (t, key) in terms.iter().zip(&keys) {
+                let weight = spec
+                    .weights
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                    .map(|(_, w)| *w)
+                    .unwrap_or(1.0);
+                let r = match t {
+                    Term::Phrase(p) => {
+                        let i = *phrase_index.entry(p.clone()).or_insert_with(|| {
+                            phrases.push(p.clone());
+                            phrases.len() - 1
+                        });
+                        TermRef::Phrase(i)
+                    }
+                    Term::Entity(name) => {
+                        let e = lexicon.lookup(name).ok_or_else(|| {
+                            err(
+                                rule_line,
+                                format!("topic {:?}: unknown entity @{name:?}", spec.id),
+                            )
+                        })?;
+                        TermRef::Entity(lexicon.entries[e].id.clone())
+                    }
+                    Term::Type(ty) => TermRef::Type(*ty),
+                };
+                compiled.push((r, weight, key.clone()));
+            }
+            let mut positive = vec![false; terms.len()];
+            for p in pos {
+                positive[p] = true;
+            }
+            topics.push(TopicRule {
+                id: spec.id,
+                label: spec.label,
+                kind,
+                description: spec.description,
+                rule_text,
+                min_score: spec.min_score,
+                examples: spec.examples,
+                expr,
+                terms: compiled,
+                positive,
+            });
+        }
+        let mut patterns = Vec::new();
+        let mut pattern_phrase = Vec::new();
+        for (i, p) in phrases.iter().enumerate() {
+            for v in phrase_variants(p) {
+                patterns.push(v);
+                pattern_phrase.push(i);
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| err(1, e.to_string()))?;
+        Ok(Taxonomy {
+            topics,
+            phrases,
+            automaton,
+            pattern_phrase,
+        })
+    }
+
+    /// Number of distinct phrases across all topics.
+    pub fn phrase_count(&self) -> usize {
+        self.phrases.len()
+    }
+
+    fn phrase_occurrences(&self, doc: &Document<'_>) -> Vec<Vec<Occurrence>> {
+        let mut occ: Vec<Vec<Occurrence>> = vec![Vec::new(); self.phrases.len()];
+        let mut scan = |text: &Text<'_>, field: Field, masked: &[(usize, usize)]| {
+            for m in self.automaton.find_overlapping_iter(text.src) {
+                let (s, e) = (m.start(), m.end());
+                if !on_word_boundaries(text.src, s, e)
+                    || masked.iter().any(|&(a, b)| s < b && e > a)
+                {
+                    continue;
+                }
+                let list = &mut occ[self.pattern_phrase[m.pattern().as_usize()]];
+                if list.iter().any(|o| o.field == field && o.start == s) {
+                    continue; // two inflections of one phrase at one place
+                }
+                list.push(Occurrence {
+                    field,
+                    start: s,
+                    end: e,
+                    token: text.token_at_or_after(s),
+                    sentence: text.sentence_of(s),
+                });
+            }
+        };
+        if let Some(t) = doc.title {
+            scan(t, Field::Title, &[]);
+        }
+        scan(doc.body, Field::Body, doc.masked);
+        occ
+    }
+
+    /// Evaluates every topic; returns one match per topic.
+    pub fn evaluate(&self, doc: &Document<'_>) -> Vec<TopicMatch> {
+        let phrase_occ = self.phrase_occurrences(doc);
+        let text_of = |f: Field| {
+            if f == Field::Title {
+                doc.title.expect("title occurrence")
+            } else {
+                doc.body
+            }
+        };
+        let entity_occ = |pred: &dyn Fn(&EntitySpan<'_>) -> bool| -> Vec<Occurrence> {
+            doc.entities
+                .iter()
+                .filter(|e| pred(e))
+                .map(|e| {
+                    let t = text_of(e.field);
+                    Occurrence {
+                        field: e.field,
+                        start: e.start,
+                        end: e.end,
+                        token: t.token_at_or_after(e.start),
+                        sentence: t.sentence_of(e.start),
+                    }
+                })
+                .collect()
+        };
+        self.topics
+            .iter()
+            .enumerate()
+            .map(|(ti, topic)| {
+                let term_occ: Vec<Vec<Occurrence>> = topic
+                    .terms
+                    .iter()
+                    .map(|(r, _, _)| match r {
+                        TermRef::Phrase(p) => phrase_occ[*p].clone(),
+                        TermRef::Entity(id) => entity_occ(&|e| e.id == id),
+                        TermRef::Type(t) => entity_occ(&|e| e.entity_type == *t),
+                    })
+                    .collect();
+                let (rule_true, used) = eval(&topic.expr, &term_occ);
+                let mut evidence: Vec<(usize, Occurrence)> = Vec::new();
+                for (term, o) in used {
+                    if topic.positive[term]
+                        && !evidence
+                            .iter()
+                            .any(|(_, x)| x.field == o.field && x.start == o.start)
+                    {
+                        evidence.push((term, o));
+                    }
+                }
+                let raw_score: f64 = evidence
+                    .iter()
+                    .map(|(t, o)| {
+                        topic.terms[*t].1 * if o.field == Field::Title { 2.0 } else { 1.0 }
+                    })
+                    .sum();
+                let mut ev: Vec<Occurrence> = evidence.into_iter().map(|(_, o)| o).collect();
+                ev.sort();
+                TopicMatch {
+                    topic: ti,
+                    fired: rule_true && raw_score >= topic.min_score,
+                    rule_true,
+                    raw_score,
+                    terms: topic
+                        .terms
+                        .iter()
+                        .map(|t| t.2.clone())
+                        .zip(term_occ)
+                        .collect(),
+                    evidence: ev,
+                }
+            })
+            .collect()
+    }
+
+    /// The topics that fire, best first, as output records.
+    pub fn topics(&self, doc: &Document<'_>) -> Vec<Topic> {
+        let mut out: Vec<Topic> = self
+            .evaluate(doc)
+            .into_iter()
+            .filter(|m| m.fired)
+            .map(|m| {
+                let topic = &self.topics[m.topic];
+                let score = 1.0 - 0.5f64.powf(m.raw_score / topic.min_score);
+                Topic {
+                    id: topic.id.clone(),
+                    label: topic.label.clone(),
+                    kind: topic.kind,
+                    score: (score * 1000.0).round() / 1000.0,
+                    evidence: m
+                        .evidence
+                        .iter()
+                        .take(MAX_EVIDENCE)
+                        .map(|o| {
+                            let t = if o.field == Field::Title {
+                                doc.title.unwrap()
+                            } else {
+                                doc.body
+                            };
+                            Evidence {
+                                text: t.src[o.start..o.end].to_owned(),
+                                start: t.char_offset(o.start),
+                                end: t.char_offset(o.end),
+                                field: if o.field == Field::Title {
+                                    TextField::Title
+                                } else {
+                                    TextField::Body
+                                },
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.score
+                .partial_cmp(&a.score)
+                .unwrap()
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        out
+    }
+}
+
+/// At most this many evidence spans are reported per topic.
+pub const MAX_EVIDENCE: usize = 12;
+
+/// Evaluates an expression: whether it holds and the occurrences (with term
+/// index) that made it hold.
+fn eval(e: &Expr, occ: &[Vec<Occurrence>]) -> (bool, Vec<(usize, Occurrence)>) {
+    match e {
+        Expr::Term(t) => (
+            !occ[*t].is_empty(),
+            occ[*t].iter().map(|o| (*t, *o)).collect(),
+        ),
+        Expr::And(items) => {
+            let mut all = Vec::new();
+            for i in items {
+                let (ok, used) = eval(i, occ);
+                if !ok {
+                    return (false, Vec::new());
+                }
+                all.extend(used);
+            }
+            (true, all)
+        }
+        Expr::Or(items) => {
+            let mut any = false;
+            let mut all = Vec::new();
+            for i in items {
+                let (ok, used) = eval(i, occ);
+                if ok {
+                    any = true;
+                    all.extend(used);
+                }
+            }
+            (any, all)
+        }
+        Expr::Not(inner) => (!eval(inner, occ).0, Vec::new()),
+        Expr::Near(a, b, n) => pairwise(a, b, occ, |x, y| {
+            x.field == y.field && {
+                let (lo, hi) = if x.token <= y.token { (x, y) } else { (y, x) };
+                hi.token.saturating_sub(lo.token) <= *n + 1
+            }
+        }),
+        Expr::Sentence(a, b) => pairwise(a, b, occ, |x, y| {
+            x.field == y.field && x.sentence == y.sentence
+        }),
+    }
+}
+
+fn pairwise(
+    a: &Expr,
+    b: &Expr,
+    occ: &[Vec<Occurrence>],
+    close: impl Fn(&Occurrence, &Occurrence) -> bool,
+) -> (bool, Vec<(usize, Occurrence)>) {
+    let (ok_a, ua) = eval(a, occ);
+    let (ok_b, ub) = eval(b, occ);
+    if !ok_a || !ok_b {
+        return (false, Vec::new());
+    }
+    let mut used = Vec::new();
+    for x in &ua {
+        for y in &ub {
+            if close(&x.1, &y.1) {
+                if !used.contains(x) {
+                    used.push(*x);
+                }
+                if !used.contains(y) {
+                    used.push(*y);
+                }
+            }
+        }
+    }
+    (!used.is_empty(), used)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inflections_cover_regular_forms() {
+        let v = inflections("export");
+        assert!(v.contains(&"exports".to_string()) && v.contains(&"exported".to_string()));
+        assert!(inflections("trade").contains(&"trading".to_string()));
+        assert!(inflections("ally").contains(&"allies".to_string()));
+        assert!(inflections("ship").contains(&"shipping".to_string()));
+        assert_eq!(phrase_variants("grain deal")[1], "grain deals");
+    }
+}
