@@ -1,0 +1,188 @@
+//! Throughput of `newsflow run` against `newsflow run --passthrough` on one
+//! broker, same settings, same input: prints both rates and their ratio.
+//!
+//! Used by `scripts/bench-throughput.sh`, which starts a Tansu broker. Usage:
+//! `throughput BROKERS NEWSFLOW_BIN [COUNT] [PARTITIONS]`.
+//!
+//! The rate is measured from the first committed offset to the moment every
+//! input offset is committed, so process start-up and the group join do not
+//! count; committed means every output of the message was acknowledged.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+
+fn committed_total(brokers: &str, group: &str, topic: &str, partitions: i32) -> i64 {
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", group)
+        .create()
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition(topic, p);
+    }
+    match c.committed_offsets(tpl, Duration::from_secs(5)) {
+        Ok(t) => t
+            .elements()
+            .iter()
+            .map(|e| {
+                if let Offset::Offset(o) = e.offset() {
+                    o
+                } else {
+                    0
+                }
+            })
+            .sum(),
+        Err(_) => 0,
+    }
+}
+
+fn create_topic(brokers: &str, name: &str, partitions: i32) {
+    let tansu = std::env::var("TANSU_BIN").expect("TANSU_BIN");
+    let st = Command::new(tansu)
+        .args([
+            "topic",
+            "create",
+            "--broker",
+            &format!("tcp://{brokers}"),
+            "--partitions",
+            &partitions.to_string(),
+            name,
+        ])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success(), "create topic {name}");
+}
+
+fn measure(brokers: &str, bin: &str, mode: &str, input: &str, total: i64, partitions: i32) -> f64 {
+    let group = format!("bench-{mode}");
+    let prefix = format!("bench.{mode}");
+    for t in ["enriched", "entities", "topics", "dlq"] {
+        create_topic(
+            brokers,
+            &format!("{prefix}.{t}"),
+            if t == "dlq" { 1 } else { partitions },
+        );
+    }
+    let mut cmd = Command::new(bin);
+    cmd.arg("run");
+    if mode == "passthrough" {
+        cmd.arg("--passthrough");
+    }
+    let mut child = cmd
+        .env("NEWSFLOW_KAFKA__BROKERS", brokers)
+        .env("NEWSFLOW_KAFKA__GROUP_ID", &group)
+        .env("NEWSFLOW_TOPICS__INPUT", input)
+        .env("NEWSFLOW_TOPICS__ENRICHED", format!("{prefix}.enriched"))
+        .env("NEWSFLOW_TOPICS__ENTITIES", format!("{prefix}.entities"))
+        .env("NEWSFLOW_TOPICS__TOPICS", format!("{prefix}.topics"))
+        .env("NEWSFLOW_TOPICS__DLQ", format!("{prefix}.dlq"))
+        .env("NEWSFLOW_KAFKA__CONSUMER__FETCH_WAIT_MAX_MS", "10")
+        .env("NEWSFLOW_PIPELINE__COMMIT_INTERVAL_MS", "100")
+        .env("NEWSFLOW_PIPELINE__MAX_IN_FLIGHT", "1024")
+        .env("NEWSFLOW_TELEMETRY__STATS_INTERVAL_SECS", "0")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(900);
+    let mut first: Option<(Instant, i64)> = None;
+    let rate = loop {
+        let c = committed_total(brokers, &group, input, partitions);
+        let now = Instant::now();
+        if c > 0 && first.is_none() {
+            first = Some((now, c));
+        }
+        if c >= total {
+            let (t0, c0) = first.unwrap();
+            let dt = now.duration_since(t0).as_secs_f64().max(1e-3);
+            break (c - c0) as f64 / dt;
+        }
+        assert!(now < deadline, "{mode}: timed out at {c}/{total}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let st = child.wait().unwrap();
+    eprintln!("{mode}: {rate:.0} msg/s (exit {:?})", st.code());
+    rate
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let brokers = args.get(1).expect("BROKERS").clone();
+    let bin = args.get(2).expect("NEWSFLOW_BIN").clone();
+    let count: usize = args.get(3).map(|s| s.parse().unwrap()).unwrap_or(20_000);
+    let partitions: i32 = args.get(4).map(|s| s.parse().unwrap()).unwrap_or(4);
+    let input = "bench.raw";
+    create_topic(&brokers, input, partitions);
+
+    // Input: the sample articles, cycled, each with a unique id.
+    let samples: Vec<serde_json::Value> = newsflow::commands::demo::SAMPLE_ARTICLES
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", &brokers)
+        .set("linger.ms", "5")
+        .set("enable.idempotence", "true")
+        .create()
+        .unwrap();
+    let t = Instant::now();
+    let mut bytes = 0usize;
+    let mut pending = Vec::with_capacity(count);
+    for i in 0..count {
+        let mut v = samples[i % samples.len()].clone();
+        let id = format!("bench-{i}");
+        v["id"] = serde_json::Value::String(id.clone());
+        let payload = serde_json::to_vec(&v).unwrap();
+        bytes += payload.len();
+        loop {
+            match producer.send_result(FutureRecord::to(input).key(&id).payload(&payload)) {
+                Ok(f) => {
+                    pending.push(f);
+                    break;
+                }
+                Err((_, _)) => tokio::time::sleep(Duration::from_millis(2)).await,
+            }
+        }
+    }
+    for f in pending {
+        f.await.unwrap().map_err(|(e, _)| e).unwrap();
+    }
+    eprintln!(
+        "produced {count} messages ({:.1} MB, avg {} B) in {:.1}s",
+        bytes as f64 / 1e6,
+        bytes / count,
+        t.elapsed().as_secs_f64()
+    );
+
+    let pass = measure(
+        &brokers,
+        &bin,
+        "passthrough",
+        input,
+        count as i64,
+        partitions,
+    );
+    let full = measure(&brokers, &bin, "enrich", input, count as i64, partitions);
+    println!(
+        "{}",
+        serde_json::json!({
+            "messages": count,
+            "partitions": partitions,
+            "avg_message_bytes": bytes / count,
+            "passthrough_msgs_per_sec": pass.round(),
+            "pipeline_msgs_per_sec": full.round(),
+            "ratio": (full / pass * 1000.0).round() / 1000.0,
+        })
+    );
+}

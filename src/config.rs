@@ -1,0 +1,485 @@
+//! Configuration: a TOML file overridden by `NEWSFLOW_<SECTION>__<KEY>`
+//! environment variables, validated before anything starts.
+//!
+//! Every key is documented in `config/default.toml` and in the README's
+//! configuration reference. An invalid value stops the start with an error
+//! that names the key. Secrets (`sasl.password`, key material) are redacted in
+//! everything this module prints.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Format, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// The default configuration, compiled in: `newsflow` runs without a file.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// A configuration error; the message names the key.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(pub String);
+
+/// All settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub kafka: Kafka,
+    pub topics: Topics,
+    pub limits: Limits,
+    pub pipeline: Pipeline,
+    pub shutdown: Shutdown,
+    pub telemetry: Telemetry,
+    #[serde(default)]
+    pub enrich: EnrichFiles,
+}
+
+/// `[kafka]`: where the cluster is and how to talk to it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Kafka {
+    /// `bootstrap.servers`.
+    pub brokers: String,
+    /// Consumer group; instances with the same group split the partitions.
+    pub group_id: String,
+    #[serde(default = "default_client_id")]
+    pub client_id: String,
+    /// librdkafka consumer properties, passed through.
+    #[serde(default)]
+    pub consumer: BTreeMap<String, PropValue>,
+    /// librdkafka producer properties, passed through.
+    #[serde(default)]
+    pub producer: BTreeMap<String, PropValue>,
+}
+
+fn default_client_id() -> String {
+    "newsflow".into()
+}
+
+/// A librdkafka property value: TOML strings, numbers and booleans are all
+/// accepted and passed on as strings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum PropValue {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl std::fmt::Display for PropValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PropValue::Str(s) => f.write_str(s),
+            PropValue::Int(i) => write!(f, "{i}"),
+            PropValue::Float(x) => write!(f, "{x}"),
+            PropValue::Bool(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+/// `[topics]`: names of the input and output topics.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Topics {
+    pub input: String,
+    pub enriched: String,
+    pub entities: String,
+    pub topics: String,
+    pub dlq: String,
+}
+
+/// `[limits]`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Messages larger than this go to the dead-letter topic unread.
+    pub max_message_bytes: usize,
+}
+
+/// `[pipeline]`: concurrency and commits.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Pipeline {
+    /// Messages consumed but not yet committed-ready, at most.
+    pub max_in_flight: usize,
+    /// Enrichment worker threads; 0 means one per CPU core.
+    pub workers: usize,
+    /// How often completed offsets are committed.
+    pub commit_interval_ms: u64,
+}
+
+/// `[shutdown]`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Shutdown {
+    /// How long a shutdown or a partition revocation may wait for in-flight
+    /// messages to finish before committing what is done.
+    pub drain_timeout_ms: u64,
+}
+
+/// `[telemetry]`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Telemetry {
+    /// Seconds between throughput summary log lines; 0 turns them off.
+    pub stats_interval_secs: u64,
+}
+
+/// `[enrich]`: resource files replacing the compiled-in defaults.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EnrichFiles {
+    pub entities_file: Option<PathBuf>,
+    pub topics_file: Option<PathBuf>,
+    pub gazetteer_file: Option<PathBuf>,
+    pub given_names_file: Option<PathBuf>,
+}
+
+/// Properties newsflow sets itself because its delivery guarantees depend on
+/// them; setting them in `[kafka.consumer]` / `[kafka.producer]` is an error.
+const RESERVED_CONSUMER: &[&str] = &[
+    "enable.auto.commit",
+    "enable.auto.offset.store",
+    "group.id",
+    "bootstrap.servers",
+    "enable.partition.eof",
+];
+const RESERVED_PRODUCER: &[&str] = &[
+    "enable.idempotence",
+    "acks",
+    "bootstrap.servers",
+    "transactional.id",
+];
+
+impl Settings {
+    /// Loads the compiled-in defaults, then `file` (if any), then the
+    /// environment, and validates the result.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        Self::load_with_env(file, std::env::vars())
+    }
+
+    /// As [`Settings::load`], with the environment given (for tests).
+    pub fn load_with_env(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, ConfigError> {
+        let mut fig = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError(format!(
+                    "--config {}: no such file",
+                    path.display()
+                )));
+            }
+            fig = fig.merge(Toml::file(path));
+        }
+        // Environment: NEWSFLOW_SECTION__KEY. librdkafka property names have
+        // dots, which cannot appear in variable names: under kafka.consumer and
+        // kafka.producer an `_` in the key stands for `.`.
+        let mut env_toml = toml::Table::new();
+        for (k, v) in env {
+            let Some(rest) = k.strip_prefix("NEWSFLOW_") else {
+                continue;
+            };
+            let parts: Vec<String> = rest.split("__").map(|p| p.to_ascii_lowercase()).collect();
+            if parts.iter().any(String::is_empty) {
+                return Err(ConfigError(format!(
+                    "environment variable {k}: empty key segment"
+                )));
+            }
+            let mut parts = parts;
+            let passthrough = parts.len() == 3
+                && parts[0] == "kafka"
+                && (parts[1] == "consumer" || parts[1] == "producer");
+            if passthrough {
+                parts[2] = parts[2].replace('_', ".");
+            }
+            insert_path(&mut env_toml, &parts, env_value(&v, passthrough));
+        }
+        fig = fig.merge(Toml::string(
+            &toml::to_string(&env_toml).expect("env table serialises"),
+        ));
+        let settings: Settings = fig.extract().map_err(|e| {
+            let key = if e.path.is_empty() {
+                String::new()
+            } else {
+                format!("key `{}`: ", e.path.join("."))
+            };
+            ConfigError(format!("{key}{}", e.kind))
+        })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks values that types alone cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let err = |key: &str, why: String| Err(ConfigError(format!("key `{key}`: {why}")));
+        if self.kafka.brokers.trim().is_empty() {
+            return err("kafka.brokers", "must not be empty".into());
+        }
+        if self.kafka.group_id.trim().is_empty() {
+            return err("kafka.group_id", "must not be empty".into());
+        }
+        for (key, name) in [
+            ("topics.input", &self.topics.input),
+            ("topics.enriched", &self.topics.enriched),
+            ("topics.entities", &self.topics.entities),
+            ("topics.topics", &self.topics.topics),
+            ("topics.dlq", &self.topics.dlq),
+        ] {
+            if let Err(why) = check_topic_name(name) {
+                return err(key, why);
+            }
+        }
+        let outputs = [
+            &self.topics.enriched,
+            &self.topics.entities,
+            &self.topics.topics,
+            &self.topics.dlq,
+        ];
+        if outputs.contains(&&self.topics.input) {
+            return err(
+                "topics.input",
+                "must differ from every output topic (it would consume its own output)".into(),
+            );
+        }
+        if self.limits.max_message_bytes == 0 || self.limits.max_message_bytes > 256 << 20 {
+            return err(
+                "limits.max_message_bytes",
+                format!("{} is outside 1..=268435456", self.limits.max_message_bytes),
+            );
+        }
+        if !(1..=100_000).contains(&self.pipeline.max_in_flight) {
+            return err(
+                "pipeline.max_in_flight",
+                format!("{} is outside 1..=100000", self.pipeline.max_in_flight),
+            );
+        }
+        if self.pipeline.workers > 1024 {
+            return err(
+                "pipeline.workers",
+                format!("{} is over 1024", self.pipeline.workers),
+            );
+        }
+        if !(10..=600_000).contains(&self.pipeline.commit_interval_ms) {
+            return err(
+                "pipeline.commit_interval_ms",
+                format!(
+                    "{} is outside 10..=600000",
+                    self.pipeline.commit_interval_ms
+                ),
+            );
+        }
+        if self.shutdown.drain_timeout_ms > 3_600_000 {
+            return err(
+                "shutdown.drain_timeout_ms",
+                format!("{} is over one hour", self.shutdown.drain_timeout_ms),
+            );
+        }
+        for (section, props, reserved) in [
+            ("kafka.consumer", &self.kafka.consumer, RESERVED_CONSUMER),
+            ("kafka.producer", &self.kafka.producer, RESERVED_PRODUCER),
+        ] {
+            for k in props.keys() {
+                if reserved.contains(&k.as_str()) {
+                    return err(
+                        &format!("{section}.\"{k}\""),
+                        "is set by newsflow itself (delivery guarantees depend on it); remove it"
+                            .into(),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Number of enrichment worker threads.
+    pub fn workers(&self) -> usize {
+        if self.pipeline.workers == 0 {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        } else {
+            self.pipeline.workers
+        }
+    }
+
+    /// The settings as JSON with secrets replaced by `***`, for logs.
+    pub fn redacted(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).expect("settings serialise");
+        for section in ["consumer", "producer"] {
+            if let Some(map) = v
+                .pointer_mut(&format!("/kafka/{section}"))
+                .and_then(|m| m.as_object_mut())
+            {
+                for (k, val) in map.iter_mut() {
+                    if is_secret(k) {
+                        *val = serde_json::Value::String("***".into());
+                    }
+                }
+            }
+        }
+        v
+    }
+}
+
+/// True for librdkafka properties that carry secrets.
+pub fn is_secret(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "password",
+        "secret",
+        "token",
+        "credential",
+        "key.pem",
+        "keystore",
+        "private",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
+        || k == "ssl.key"
+        || k.ends_with(".key")
+}
+
+fn check_topic_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 249 {
+        return Err(format!("topic name {name:?} must have 1 to 249 characters"));
+    }
+    if name == "." || name == ".." {
+        return Err(format!("topic name {name:?} is not allowed"));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return Err(format!(
+            "topic name {name:?} has {c:?}; only a-z A-Z 0-9 . _ - are allowed"
+        ));
+    }
+    Ok(())
+}
+
+fn env_value(v: &str, passthrough: bool) -> toml::Value {
+    if passthrough {
+        return toml::Value::String(v.to_owned());
+    }
+    if let Ok(i) = v.parse::<i64>() {
+        return toml::Value::Integer(i);
+    }
+    if let Ok(b) = v.parse::<bool>() {
+        return toml::Value::Boolean(b);
+    }
+    toml::Value::String(v.to_owned())
+}
+
+fn insert_path(table: &mut toml::Table, path: &[String], value: toml::Value) {
+    if path.len() == 1 {
+        table.insert(path[0].clone(), value);
+        return;
+    }
+    let entry = table
+        .entry(path[0].clone())
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if !entry.is_table() {
+        *entry = toml::Value::Table(toml::Table::new());
+    }
+    insert_path(entry.as_table_mut().expect("table"), &path[1..], value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_load_and_validate() {
+        let s = Settings::load_with_env(None, env(&[])).unwrap();
+        assert_eq!(s.topics.input, "news.raw");
+        assert_eq!(s.limits.max_message_bytes, 1_048_576);
+        assert!(s.workers() >= 1);
+    }
+
+    #[test]
+    fn environment_overrides_sections_and_passthrough_properties() {
+        let s = Settings::load_with_env(
+            None,
+            env(&[
+                ("NEWSFLOW_KAFKA__BROKERS", "b1:9092,b2:9092"),
+                ("NEWSFLOW_LIMITS__MAX_MESSAGE_BYTES", "2048"),
+                ("NEWSFLOW_KAFKA__CONSUMER__FETCH_WAIT_MAX_MS", "10"),
+                ("NEWSFLOW_KAFKA__PRODUCER__SASL_PASSWORD", "hunter2"),
+                ("OTHER", "x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.kafka.brokers, "b1:9092,b2:9092");
+        assert_eq!(s.limits.max_message_bytes, 2048);
+        assert_eq!(s.kafka.consumer["fetch.wait.max.ms"].to_string(), "10");
+        let shown = s.redacted().to_string();
+        assert!(
+            !shown.contains("hunter2") && shown.contains("***"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn invalid_values_name_the_key() {
+        let cases = [
+            (
+                ("NEWSFLOW_LIMITS__MAX_MESSAGE_BYTES", "lots"),
+                "limits.max_message_bytes",
+            ),
+            (
+                ("NEWSFLOW_LIMITS__MAX_MESSAGE_BYTES", "0"),
+                "limits.max_message_bytes",
+            ),
+            (("NEWSFLOW_TOPICS__DLQ", "bad topic!"), "topics.dlq"),
+            (
+                ("NEWSFLOW_PIPELINE__MAX_IN_FLIGHT", "0"),
+                "pipeline.max_in_flight",
+            ),
+            (
+                ("NEWSFLOW_KAFKA__CONSUMER__ENABLE_AUTO_COMMIT", "true"),
+                "kafka.consumer.\"enable.auto.commit\"",
+            ),
+            (("NEWSFLOW_TOPICS__INPUT", "news.enriched"), "topics.input"),
+            (("NEWSFLOW_PIPELINE__SPEED", "9"), "speed"),
+        ];
+        for ((k, v), key) in cases {
+            let e = Settings::load_with_env(None, env(&[(k, v)]))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(key), "{k}={v}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_config_file_overrides_defaults_and_errors_name_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            "[kafka]\nbrokers = \"x:1\"\ngroup_id = \"g\"\n[shutdown]\ndrain_timeout_ms = 5\n",
+        )
+        .unwrap();
+        let s = Settings::load_with_env(Some(&path), env(&[])).unwrap();
+        assert_eq!(
+            (s.kafka.brokers.as_str(), s.shutdown.drain_timeout_ms),
+            ("x:1", 5)
+        );
+        std::fs::write(&path, "[shutdown]\ndrain_timeout_ms = \"soon\"\n").unwrap();
+        let e = Settings::load_with_env(Some(&path), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("shutdown.drain_timeout_ms"), "{e}");
+        assert!(Settings::load_with_env(Some(&dir.path().join("none.toml")), env(&[])).is_err());
+    }
+}

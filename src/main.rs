@@ -1,0 +1,118 @@
+//! The `newsflow` binary: parses the command line and hands over to
+//! [`newsflow::commands`].
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use newsflow::commands;
+use newsflow::config::Settings;
+use newsflow::telemetry::{self, LogFormat};
+
+#[derive(Parser)]
+#[command(
+    name = "newsflow",
+    version,
+    about = "Streaming news enrichment: Kafka in, entities, links and storylines out."
+)]
+struct Cli {
+    /// Log format on stderr; default json when stderr is not a terminal.
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service: consume, enrich, produce, until SIGTERM/SIGINT.
+    Run {
+        /// Configuration file (TOML); environment NEWSFLOW_<SECTION>__<KEY> overrides it.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Forward raw messages to the enriched topic without enrichment (throughput baseline).
+        #[arg(long)]
+        passthrough: bool,
+    },
+    /// Enrich files offline (JSON Lines or plain text; `-` for stdin) to JSON Lines on stdout.
+    Process {
+        /// Input files; none or `-` reads standard input.
+        files: Vec<String>,
+        /// Configuration file, for `[enrich]` resource paths and `[limits]`.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Run the whole pipeline on an embedded Kafka (librdkafka mock cluster) with sample articles.
+    Demo,
+    /// Validate configuration, lexicon and taxonomy; errors name the key, file or rule.
+    CheckConfig {
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Write the JSON Schemas of the input and output events.
+    Schema {
+        /// Output directory.
+        #[arg(long, default_value = "docs/schemas")]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_format);
+    match dispatch(cli.command) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "newsflow failed");
+            eprintln!("newsflow: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("newsflow-io")
+        .build()?)
+}
+
+fn dispatch(command: Command) -> anyhow::Result<i32> {
+    match command {
+        Command::Run {
+            config,
+            passthrough,
+        } => runtime()?.block_on(commands::run::execute(config, passthrough)),
+        Command::Process { files, config } => {
+            let settings = Settings::load(config.as_deref())?;
+            let enricher = commands::load_enricher(&settings.enrich)?;
+            let mut stdout = std::io::stdout().lock();
+            let (ok, failed) = commands::process::execute(
+                &enricher,
+                &files,
+                settings.limits.max_message_bytes,
+                &mut stdout,
+            )?;
+            eprintln!("newsflow process: {ok} enriched, {failed} failed");
+            Ok(if failed > 0 { 1 } else { 0 })
+        }
+        Command::Demo => {
+            let enricher = commands::load_enricher(&Default::default())?;
+            let mut stdout = std::io::stdout();
+            runtime()?.block_on(commands::demo::execute(enricher, &mut stdout))?;
+            Ok(0)
+        }
+        Command::CheckConfig { config } => {
+            println!("{}", commands::check_config::execute(config)?);
+            Ok(0)
+        }
+        Command::Schema { out } => {
+            std::fs::create_dir_all(&out)?;
+            for (name, text) in newsflow::schema::all() {
+                std::fs::write(out.join(name), text)?;
+            }
+            eprintln!("wrote schemas to {}", out.display());
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Sink: the idempotent Kafka producer and the records it sends.
+//!
+//! The producer always runs with `enable.idempotence=true` and `acks=all`:
+//! a record counts as delivered only when every in-sync replica has it, and
+//! librdkafka's retries cannot duplicate or reorder records within a
+//! partition. Sending is two-step: [`Sink::send`] enqueues (in pipeline order)
+//! and returns a future that resolves on the broker's acknowledgement.
+
+use std::time::Duration;
+
+use rdkafka::config::ClientConfig;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer};
+
+use crate::config::Settings;
+
+/// A record ready to send.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub topic: String,
+    pub key: Option<Vec<u8>>,
+    pub payload: Vec<u8>,
+    pub headers: Option<OwnedHeaders>,
+}
+
+/// The producer's librdkafka configuration.
+pub fn producer_config(settings: &Settings) -> ClientConfig {
+    let mut c = ClientConfig::new();
+    for (k, v) in &settings.kafka.producer {
+        c.set(k, v.to_string());
+    }
+    c.set("bootstrap.servers", &settings.kafka.brokers)
+        .set("client.id", &settings.kafka.client_id)
+        .set("enable.idempotence", "true")
+        .set("acks", "all");
+    c
+}
+
+/// The output side.
+#[derive(Clone)]
+pub struct Sink {
+    producer: FutureProducer,
+}
+
+impl Sink {
+    pub fn new(settings: &Settings) -> Result<Sink, KafkaError> {
+        Ok(Sink {
+            producer: producer_config(settings).create()?,
+        })
+    }
+
+    /// Enqueues a record, waiting while librdkafka's queue is full. An error
+    /// here is immediate (for example a record over `message.max.bytes`).
+    pub async fn send(&self, r: &Outgoing) -> Result<DeliveryFuture, KafkaError> {
+        loop {
+            let mut rec = FutureRecord::to(&r.topic).payload(&r.payload);
+            if let Some(k) = &r.key {
+                rec = rec.key(k);
+            }
+            if let Some(h) = &r.headers {
+                rec = rec.headers(h.clone());
+            }
+            match self.producer.send_result(rec) {
+                Ok(f) => return Ok(f),
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+                Err((e, _)) => return Err(e),
+            }
+        }
+    }
+
+    /// Waits until every enqueued record is acknowledged or `timeout` passes.
+    pub fn flush(&self, timeout: Duration) -> Result<(), KafkaError> {
+        self.producer.flush(timeout)
+    }
+
+    pub fn producer(&self) -> &FutureProducer {
+        &self.producer
+    }
+}
+
+/// True for the error librdkafka gives a record over `message.max.bytes`.
+pub fn is_too_large(e: &KafkaError) -> bool {
+    matches!(
+        e,
+        KafkaError::MessageProduction(RDKafkaErrorCode::MessageSizeTooLarge)
+            | KafkaError::MessageProduction(RDKafkaErrorCode::InvalidMessageSize)
+    )
+}
+
+/// The dead-letter record for a message: original key and bytes, original
+/// headers, and the reason.
+pub fn dead_letter(
+    dlq_topic: &str,
+    source: (&str, i32, i64),
+    key: Option<Vec<u8>>,
+    payload: Vec<u8>,
+    original_headers: Option<&OwnedHeaders>,
+    class: &str,
+    message: &str,
+) -> Outgoing {
+    let mut h = OwnedHeaders::new();
+    if let Some(orig) = original_headers {
+        use rdkafka::message::Headers;
+        for header in orig.iter() {
+            h = h.insert(Header {
+                key: header.key,
+                value: header.value,
+            });
+        }
+    }
+    let partition = source.1.to_string();
+    let offset = source.2.to_string();
+    h = h
+        .insert(Header {
+            key: "error.class",
+            value: Some(class),
+        })
+        .insert(Header {
+            key: "error.message",
+            value: Some(message),
+        })
+        .insert(Header {
+            key: "source.topic",
+            value: Some(source.0),
+        })
+        .insert(Header {
+            key: "source.partition",
+            value: Some(&partition),
+        })
+        .insert(Header {
+            key: "source.offset",
+            value: Some(&offset),
+        });
+    Outgoing {
+        topic: dlq_topic.to_owned(),
+        key,
+        payload,
+        headers: Some(h),
+    }
+}

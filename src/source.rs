@@ -1,0 +1,219 @@
+//! Source: the Kafka consumer, its poll thread, and rebalance handling.
+//!
+//! The consumer is a [`BaseConsumer`] driven by one dedicated OS thread. That
+//! thread is the only one that polls, so librdkafka runs the rebalance
+//! callbacks there and may block in them: on revocation it waits (up to
+//! `shutdown.drain_timeout_ms`) for the revoked partitions' in-flight messages
+//! to be acknowledged downstream, commits their offsets synchronously, and only
+//! then lets the rebalance proceed. Periodic offset commits run on the same
+//! thread, so a commit can never race a revocation.
+//!
+//! Backpressure: the thread takes a permit per message from a semaphore of
+//! `pipeline.max_in_flight` permits before polling; a permit is returned when
+//! the message's outputs are acknowledged.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
+use rdkafka::error::KafkaResult;
+use rdkafka::message::{Message, OwnedHeaders};
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+
+use crate::config::Settings;
+use crate::offsets::{Tp, Tracker};
+use crate::shutdown::Shutdown;
+
+/// A consumed message on its way through the pipeline.
+#[derive(Debug)]
+pub struct Work {
+    pub tp: Tp,
+    pub offset: i64,
+    pub epoch: u64,
+    pub key: Option<Vec<u8>>,
+    pub payload: Vec<u8>,
+    pub headers: Option<OwnedHeaders>,
+    /// Returned when the message is fully handled: this is the in-flight bound.
+    pub permit: OwnedSemaphorePermit,
+}
+
+/// Consumer callbacks: partition ownership and revocation draining.
+pub struct SourceContext {
+    tracker: Arc<Tracker>,
+    drain_timeout: Duration,
+}
+
+impl ClientContext for SourceContext {}
+
+fn tps_of(tpl: &TopicPartitionList) -> Vec<Tp> {
+    tpl.elements()
+        .iter()
+        .map(|e| Tp::new(e.topic(), e.partition()))
+        .collect()
+}
+
+/// Commits `positions` (next offsets to read) in one request.
+pub fn commit(
+    consumer: &BaseConsumer<SourceContext>,
+    positions: &[(Tp, i64)],
+    mode: CommitMode,
+) -> KafkaResult<()> {
+    if positions.is_empty() {
+        return Ok(());
+    }
+    let mut tpl = TopicPartitionList::new();
+    for (tp, pos) in positions {
+        tpl.add_partition_offset(&tp.topic, tp.partition, Offset::Offset(*pos))?;
+    }
+    consumer.commit(&tpl, mode)
+}
+
+impl ConsumerContext for SourceContext {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Revoke(tpl) = rebalance {
+            let tps = tps_of(tpl);
+            let left = self.tracker.wait_idle(Some(&tps), self.drain_timeout);
+            if left > 0 {
+                tracing::warn!(in_flight = left, "revocation drain deadline passed; unfinished messages will be redelivered to the next owner");
+            }
+            let positions = self.tracker.positions(&tps);
+            if let Err(e) = commit(consumer, &positions, CommitMode::Sync) {
+                tracing::warn!(error = %e, "commit on revocation failed; the next owner may redo some messages");
+            }
+            self.tracker.revoke(&tps);
+            for tp in &tps {
+                let committed = positions.iter().find(|(p, _)| p == tp).map(|(_, o)| *o);
+                tracing::info!(topic = %tp.topic, partition = tp.partition, committed_offset = committed, "partition revoked");
+            }
+        }
+    }
+
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(tpl) => {
+                for tp in tps_of(tpl) {
+                    tracing::info!(topic = %tp.topic, partition = tp.partition, "partition assigned");
+                    self.tracker.assign(tp);
+                }
+            }
+            Rebalance::Revoke(_) => {}
+            Rebalance::Error(e) => tracing::error!(error = %e, "rebalance error"),
+        }
+    }
+
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        match result {
+            Ok(()) => tracing::debug!(partitions = offsets.count(), "offsets committed"),
+            Err(e) => {
+                tracing::warn!(error = %e, "offset commit failed; will retry with the next commit")
+            }
+        }
+    }
+}
+
+/// The consumer's librdkafka configuration: user properties, then the ones
+/// delivery guarantees depend on.
+pub fn consumer_config(settings: &Settings) -> ClientConfig {
+    let mut c = ClientConfig::new();
+    for (k, v) in &settings.kafka.consumer {
+        c.set(k, v.to_string());
+    }
+    c.set("bootstrap.servers", &settings.kafka.brokers)
+        .set("group.id", &settings.kafka.group_id)
+        .set("client.id", &settings.kafka.client_id)
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("enable.partition.eof", "false");
+    c
+}
+
+/// Creates the consumer and subscribes it to the input topic.
+pub fn create_consumer(
+    settings: &Settings,
+    tracker: Arc<Tracker>,
+) -> KafkaResult<Arc<BaseConsumer<SourceContext>>> {
+    let ctx = SourceContext {
+        tracker,
+        drain_timeout: Duration::from_millis(settings.shutdown.drain_timeout_ms),
+    };
+    let consumer: BaseConsumer<SourceContext> =
+        consumer_config(settings).create_with_context(ctx)?;
+    consumer.subscribe(&[&settings.topics.input])?;
+    Ok(Arc::new(consumer))
+}
+
+/// Everything the poll thread needs.
+pub struct PollLoop {
+    pub consumer: Arc<BaseConsumer<SourceContext>>,
+    pub tracker: Arc<Tracker>,
+    pub permits: Arc<Semaphore>,
+    pub tx: mpsc::Sender<Work>,
+    pub shutdown: Shutdown,
+    pub commit_interval: Duration,
+    pub runtime: tokio::runtime::Handle,
+}
+
+impl PollLoop {
+    /// Starts the poll thread. It ends when shutdown is triggered or the
+    /// pipeline hangs up; dropping its sender tells the pipeline the input ended.
+    pub fn spawn(self) -> JoinHandle<()> {
+        std::thread::Builder::new()
+            .name("kafka-poll".into())
+            .spawn(move || self.run())
+            .expect("spawn poll thread")
+    }
+
+    fn run(self) {
+        let mut last_commit = Instant::now();
+        while !self.shutdown.is_triggered() {
+            if last_commit.elapsed() >= self.commit_interval {
+                let positions = self.tracker.take_commits(false);
+                if let Err(e) = commit(&self.consumer, &positions, CommitMode::Async) {
+                    tracing::warn!(error = %e, "periodic commit failed; will retry");
+                }
+                last_commit = Instant::now();
+            }
+            let permit = self.runtime.block_on(async {
+                tokio::time::timeout(
+                    Duration::from_millis(100),
+                    self.permits.clone().acquire_owned(),
+                )
+                .await
+            });
+            let Ok(Ok(permit)) = permit else {
+                // At capacity: serve callbacks without taking messages.
+                continue;
+            };
+            let msg = match self.consumer.poll(Duration::from_millis(100)) {
+                None => continue,
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "consumer error");
+                    continue;
+                }
+                Some(Ok(m)) => m,
+            };
+            let tp = Tp::new(msg.topic(), msg.partition());
+            let Some(epoch) = self.tracker.begin(&tp, msg.offset()) else {
+                tracing::warn!(topic = %tp.topic, partition = tp.partition, offset = msg.offset(), "message from a partition not owned; skipped");
+                continue;
+            };
+            let headers = msg.headers().map(|h| h.detach());
+            let work = Work {
+                offset: msg.offset(),
+                epoch,
+                key: msg.key().map(<[u8]>::to_vec),
+                payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+                headers,
+                permit,
+                tp,
+            };
+            drop(msg);
+            if self.tx.blocking_send(work).is_err() {
+                break; // the pipeline stopped
+            }
+        }
+    }
+}
