@@ -9,6 +9,11 @@ use newsflow::commands;
 use newsflow::config::Settings;
 use newsflow::telemetry::{self, LogFormat};
 
+/// mimalloc: the core allocates many small strings per article; glibc malloc
+/// cost a quarter of enrichment time in profiles.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "newsflow",

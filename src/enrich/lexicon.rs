@@ -16,7 +16,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::Deserialize;
 
 use crate::model::EntityType;
@@ -353,6 +353,8 @@ impl Builder {
         surfaces.sort_by(|a, b| a.0.cmp(&b.0));
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            // A DFA: more memory, the fastest overlapping search.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(surfaces.iter().map(|(s, _)| s.as_str()))
             .map_err(|e| LexiconError {
                 file: "lexicon".into(),
