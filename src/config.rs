@@ -135,6 +135,8 @@ pub struct EnrichFiles {
     pub topics_file: Option<PathBuf>,
     pub gazetteer_file: Option<PathBuf>,
     pub given_names_file: Option<PathBuf>,
+    /// Trained entity tagger (`newsflow train ner`).
+    pub ner_model_file: Option<PathBuf>,
 }
 
 /// Properties newsflow sets itself because its delivery guarantees depend on

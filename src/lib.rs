@@ -19,9 +19,11 @@
 
 pub mod commands;
 pub mod config;
+pub mod conll;
 pub mod decode;
 pub mod encode;
 pub mod enrich;
+pub mod eval;
 pub mod model;
 pub mod offsets;
 pub mod pipeline;

@@ -54,11 +54,55 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Train a model.
+    #[command(subcommand)]
+    Train(TrainCommand),
+    /// Evaluate a model.
+    #[command(subcommand)]
+    Eval(EvalCommand),
     /// Write the JSON Schemas of the input and output events.
     Schema {
         /// Output directory.
         #[arg(long, default_value = "docs/schemas")]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum TrainCommand {
+    /// Train the entity tagger on CoNLL-format data (gzip accepted).
+    Ner {
+        #[arg(long)]
+        train: PathBuf,
+        #[arg(long)]
+        dev: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+        #[arg(long, default_value_t = 12)]
+        epochs: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// log2 of the number of feature hash buckets.
+        #[arg(long, default_value_t = 18)]
+        bits: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Tag a CoNLL file's tokens and print conlleval-style entity scores.
+    Ner {
+        #[arg(long)]
+        conll: PathBuf,
+        /// Where to write `token gold predicted` lines.
+        #[arg(long)]
+        predictions: PathBuf,
+        /// Model file; default: the model compiled into the binary.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Print the scores as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -109,6 +153,49 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
         }
         Command::CheckConfig { config } => {
             println!("{}", commands::check_config::execute(config)?);
+            Ok(0)
+        }
+        Command::Train(TrainCommand::Ner {
+            train,
+            dev,
+            output,
+            epochs,
+            seed,
+            bits,
+        }) => {
+            let lex = newsflow::enrich::Lexicon::embedded()?;
+            let opts = commands::ner::TrainOptions {
+                train: &train,
+                dev: &dev,
+                output: &output,
+                epochs,
+                seed,
+                bits,
+            };
+            commands::ner::train(&lex, &opts, &mut std::io::stderr())?;
+            Ok(0)
+        }
+        Command::Eval(EvalCommand::Ner {
+            conll,
+            predictions,
+            model,
+            json,
+        }) => {
+            let lex = newsflow::enrich::Lexicon::embedded()?;
+            let model = match model {
+                Some(p) => newsflow::enrich::tagger::Model::load(&std::fs::read(&p)?),
+                None => {
+                    newsflow::enrich::tagger::Model::load(newsflow::enrich::tagger::DEFAULT_MODEL)
+                }
+            }
+            .map_err(|e| anyhow::anyhow!("NER model: {e}"))?;
+            let (scorer, tokens) = commands::ner::eval(&model, &lex, &conll, &predictions)?;
+            if json {
+                let v = serde_json::json!({"tokens": tokens, "overall": scorer.overall(), "per_type": scorer.per_type()});
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                print!("{}", scorer.report(tokens));
+            }
             Ok(0)
         }
         Command::Schema { out } => {

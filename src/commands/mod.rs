@@ -2,11 +2,12 @@
 
 pub mod check_config;
 pub mod demo;
+pub mod ner;
 pub mod process;
 pub mod run;
 
 use crate::config::EnrichFiles;
-use crate::enrich::{lexicon, taxonomy, Enricher, Lexicon, ResourceError, Taxonomy};
+use crate::enrich::{lexicon, tagger, taxonomy, Enricher, Lexicon, ResourceError, Taxonomy};
 
 fn read(path: &std::path::Path) -> Result<String, ResourceError> {
     std::fs::read_to_string(path).map_err(|source| ResourceError::Io {
@@ -53,5 +54,25 @@ pub fn load_enricher(files: &EnrichFiles) -> Result<Enricher, ResourceError> {
         (&given.0, &given.1),
     )?;
     let tax = Taxonomy::parse(&topics.0, &topics.1, &lex)?;
-    Ok(Enricher::new(lex, tax))
+    let tagger = match &files.ner_model_file {
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|source| ResourceError::Io {
+                path: p.display().to_string(),
+                source,
+            })?;
+            Some(
+                tagger::Model::load(&bytes).map_err(|reason| ResourceError::Model {
+                    path: p.display().to_string(),
+                    reason,
+                })?,
+            )
+        }
+        None => Some(
+            tagger::Model::load(tagger::DEFAULT_MODEL).map_err(|reason| ResourceError::Model {
+                path: "models/ner.bin".into(),
+                reason,
+            })?,
+        ),
+    };
+    Ok(Enricher::new(lex, tax, tagger))
 }

@@ -26,6 +26,7 @@ use std::collections::HashMap;
 use crate::model::{Entity, EntityType, Mention};
 
 use super::lexicon::{local_id, LexMatch, Lexicon, Surface};
+use super::tagger::{spans_from_bilou, DocContext, Model, TYPES};
 use super::text::Text;
 use super::words;
 
@@ -47,7 +48,12 @@ struct Candidate {
 
 /// Finds, links and ranks the entities of `text`, ignoring byte ranges in
 /// `masked` (captions).
-pub fn recognize(lex: &Lexicon, text: &Text<'_>, masked: &[(usize, usize)]) -> Vec<Entity> {
+pub fn recognize(
+    lex: &Lexicon,
+    tagger: Option<&Model>,
+    text: &Text<'_>,
+    masked: &[(usize, usize)],
+) -> Vec<Entity> {
     let src = text.src;
     let is_masked = |s: usize, e: usize| masked.iter().any(|&(ms, me)| s < me && e > ms);
     let lex_matches: Vec<LexMatch> = lex
@@ -55,14 +61,138 @@ pub fn recognize(lex: &Lexicon, text: &Text<'_>, masked: &[(usize, usize)]) -> V
         .into_iter()
         .filter(|m| !is_masked(m.start, m.end))
         .collect();
+    let mut cands = match tagger {
+        Some(model) => tagged_candidates(lex, model, text, masked, &lex_matches),
+        None => rule_candidates(lex, text, &is_masked, &lex_matches),
+    };
+    cands.sort_by_key(|c| (c.start, std::cmp::Reverse(c.end)));
+    cands.dedup_by(|b, a| b.start < a.end); // keep the first of overlapping candidates
+    link_acronyms(src, &mut cands);
+    link_surnames(lex, src, &mut cands);
+    build_entities(lex, text, cands)
+}
 
+/// Tokens as the tagger was trained on them (CoNLL style): a possessive
+/// `'s` is its own token, an initialism keeps its final period ("U.S.").
+fn tagger_tokens(text: &Text<'_>, sentence: usize, out: &mut Vec<(usize, usize)>) {
+    let src = text.src;
+    let (s, e) = text.sentences[sentence];
+    let first = text.token_at_or_after(s);
+    let mut i = first;
+    while i < text.tokens.len() && text.tokens[i].start < e {
+        let t = text.tokens[i];
+        let w = &src[t.start..t.end];
+        let next_is_dot = text
+            .tokens
+            .get(i + 1)
+            .is_some_and(|n| n.start == t.end && &src[n.start..n.end] == ".");
+        let (base, poss) = strip_possessive(w);
+        if poss {
+            out.push((t.start, t.start + base.len()));
+            out.push((t.start + base.len(), t.end));
+        } else if next_is_dot && (w.contains('.') || super::text::is_abbreviation_word(w)) {
+            out.push((t.start, t.end + 1));
+            i += 1;
+        } else {
+            out.push((t.start, t.end));
+        }
+        i += 1;
+    }
+}
+
+/// Candidates from the trained tagger, linked to the lexicon where a known
+/// name covers the span; plus curated names and countries the tagger missed.
+fn tagged_candidates(
+    lex: &Lexicon,
+    model: &Model,
+    text: &Text<'_>,
+    masked: &[(usize, usize)],
+    lex_matches: &[LexMatch],
+) -> Vec<Candidate> {
+    let src = text.src;
+    let sentences: Vec<Vec<(usize, usize)>> = (0..text.sentences.len())
+        .map(|k| {
+            let mut v = Vec::new();
+            tagger_tokens(text, k, &mut v);
+            v.retain(|&(s, e)| !masked.iter().any(|&(ms, me)| s < me && e > ms));
+            v
+        })
+        .filter(|v| !v.is_empty())
+        .collect();
+    let words: Vec<Vec<&str>> = sentences
+        .iter()
+        .map(|s| s.iter().map(|&(a, b)| &src[a..b]).collect())
+        .collect();
+    let mut doc = DocContext::new(words.iter().map(|w| w.as_slice()));
+    let mut out = Vec::new();
+    let mut covered: Vec<(usize, usize)> = Vec::new();
+    for (toks, ws) in sentences.iter().zip(&words) {
+        let tags = model.tag(ws, lex, &mut doc);
+        for (a, b, ty) in spans_from_bilou(&tags) {
+            let (start, end) = (toks[a].0, toks[b - 1].1);
+            covered.push((start, end));
+            let etype = TYPES[ty];
+            // A known name with exactly this span, or covering it after leading titles.
+            let known = lex_matches
+                .iter()
+                .find(|m| m.start == start && m.end == end)
+                .or_else(|| {
+                    lex_matches.iter().find(|m| {
+                        m.end == end
+                            && m.start > start
+                            && src[start..m.start]
+                                .split_whitespace()
+                                .all(words::is_title)
+                    })
+                });
+            let cand = match known {
+                Some(m) if m.surface != Surface::Ticker => Candidate {
+                    start: m.start,
+                    end: m.end,
+                    key: Key::Known(m.entry),
+                    etype: None,
+                },
+                _ => Candidate {
+                    start,
+                    end,
+                    key: Key::Unknown(src[start..end].to_owned()),
+                    etype: Some(etype),
+                },
+            };
+            out.push(cand);
+        }
+    }
+    for m in lex_matches {
+        let entry = &lex.entries[m.entry];
+        let trusted = entry.place_kind.as_deref().is_none_or(|k| k != "city")
+            || m.surface == Surface::Adjective;
+        let overlaps = covered.iter().any(|&(s, e)| m.start < e && m.end > s);
+        if trusted && !overlaps && m.surface != Surface::Ticker {
+            out.push(Candidate {
+                start: m.start,
+                end: m.end,
+                key: Key::Known(m.entry),
+                etype: None,
+            });
+        }
+    }
+    out
+}
+
+/// Candidates from the rules alone (used when no tagger model is loaded).
+fn rule_candidates(
+    lex: &Lexicon,
+    text: &Text<'_>,
+    is_masked: &dyn Fn(usize, usize) -> bool,
+    lex_matches: &[LexMatch],
+) -> Vec<Candidate> {
     let mut cands: Vec<Candidate> = Vec::new();
     let mut swallowed = vec![false; lex_matches.len()];
     for run in capitalised_runs(text) {
         if is_masked(run.start, run.end) {
             continue;
         }
-        classify_run(lex, text, &run, &lex_matches, &mut swallowed, &mut cands);
+        classify_run(lex, text, &run, lex_matches, &mut swallowed, &mut cands);
     }
     for (m, gone) in lex_matches.iter().zip(&swallowed) {
         if !gone && m.surface != Surface::Ticker {
@@ -74,11 +204,7 @@ pub fn recognize(lex: &Lexicon, text: &Text<'_>, masked: &[(usize, usize)]) -> V
             });
         }
     }
-    cands.sort_by_key(|c| (c.start, std::cmp::Reverse(c.end)));
-    cands.dedup_by(|b, a| b.start < a.end); // keep the first of overlapping candidates
-    link_acronyms(src, &mut cands);
-    link_surnames(lex, src, &mut cands);
-    build_entities(lex, text, cands)
+    cands
 }
 
 /// A run of capitalised tokens, by token index range `[first, last]`.

@@ -17,6 +17,7 @@ pub mod captions;
 pub mod entities;
 pub mod lexicon;
 pub mod rules;
+pub mod tagger;
 pub mod taxonomy;
 pub mod text;
 pub mod words;
@@ -34,6 +35,8 @@ use text::Text;
 pub struct Enricher {
     pub lexicon: Lexicon,
     pub taxonomy: Taxonomy,
+    /// The trained entity tagger; `None` falls back to the rule-based recogniser.
+    pub tagger: Option<tagger::Model>,
 }
 
 /// Resource loading failed; the message names the file and the place.
@@ -43,6 +46,8 @@ pub enum ResourceError {
     Lexicon(#[from] lexicon::LexiconError),
     #[error(transparent)]
     Taxonomy(#[from] taxonomy::TaxonomyError),
+    #[error("{path}: {reason}")]
+    Model { path: String, reason: String },
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -61,7 +66,8 @@ impl Enricher {
             .into_iter()
             .collect();
         let shift = body.char_offset(c.start);
-        let mut entities = entities::recognize(&self.lexicon, &sub, &credit_mask);
+        let mut entities =
+            entities::recognize(&self.lexicon, self.tagger.as_ref(), &sub, &credit_mask);
         for e in &mut entities {
             for m in &mut e.mentions {
                 m.start += shift;
@@ -81,11 +87,24 @@ impl Enricher {
     pub fn embedded() -> Result<Enricher, ResourceError> {
         let lexicon = Lexicon::embedded()?;
         let taxonomy = Taxonomy::parse("config/topics.toml", taxonomy::DEFAULT_TAXONOMY, &lexicon)?;
-        Ok(Enricher { lexicon, taxonomy })
+        let tagger =
+            tagger::Model::load(tagger::DEFAULT_MODEL).map_err(|reason| ResourceError::Model {
+                path: "models/ner.bin".into(),
+                reason,
+            })?;
+        Ok(Enricher {
+            lexicon,
+            taxonomy,
+            tagger: Some(tagger),
+        })
     }
 
-    pub fn new(lexicon: Lexicon, taxonomy: Taxonomy) -> Enricher {
-        Enricher { lexicon, taxonomy }
+    pub fn new(lexicon: Lexicon, taxonomy: Taxonomy, tagger: Option<tagger::Model>) -> Enricher {
+        Enricher {
+            lexicon,
+            taxonomy,
+            tagger,
+        }
     }
 
     /// Enriches one article. Deterministic: the same article and resources
@@ -94,7 +113,7 @@ impl Enricher {
         let body = Text::new(&article.body);
         let caption_spans = captions::find_captions(&article.body);
         let masked: Vec<(usize, usize)> = caption_spans.iter().map(|c| (c.start, c.end)).collect();
-        let entities = entities::recognize(&self.lexicon, &body, &masked);
+        let entities = entities::recognize(&self.lexicon, self.tagger.as_ref(), &body, &masked);
 
         let title_text = article.title.as_deref().map(Text::new);
         let mut spans = Vec::new();

@@ -208,6 +208,11 @@ pub fn split_sentences(src: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// True for a word that is a known abbreviation when followed by a period.
+pub fn is_abbreviation_word(w: &str) -> bool {
+    ABBREVIATIONS.contains(&w.to_ascii_lowercase().as_str())
+}
+
 fn is_abbreviation(before: &str) -> bool {
     let word = before
         .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"')
