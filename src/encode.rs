@@ -53,6 +53,7 @@ pub fn enriched_event(
         url: a.url.clone(),
         entities: a.entities.clone(),
         topics: a.topics.clone(),
+        values: a.values.clone(),
         captions: a.captions.clone(),
         source,
         processed_at: rfc3339(processed_at),
@@ -174,6 +175,7 @@ mod tests {
                 score: 0.5,
                 evidence: vec![],
             }],
+            values: vec![],
             captions: vec![],
         };
         let now = crate::decode::parse_published_at("2024-01-01T00:00:00Z").unwrap();

@@ -176,6 +176,36 @@ pub struct Topic {
     pub evidence: Vec<Evidence>,
 }
 
+/// What kind of value a [`Value`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueType {
+    Money,
+    Quantity,
+    Percent,
+    Date,
+    Ticker,
+}
+
+/// A money amount, quantity, percentage, date or ticker in the body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Value {
+    #[serde(rename = "type")]
+    pub value_type: ValueType,
+    pub text: String,
+    /// Start in Unicode characters of `body`.
+    pub start: usize,
+    /// End (exclusive) in Unicode characters of `body`.
+    pub end: usize,
+    /// Normal form: `USD 40000000000`, `40000000 barrel`, `3.5`, ISO 8601
+    /// dates (`2022-02-24`, `2022-05`, `--02-24` without a year), ticker codes.
+    pub normalized: String,
+    /// The number, for money, quantities and percentages.
+    pub amount: Option<f64>,
+    /// Currency code, unit (`barrel`, `km`, `%`, `bp`) or exchange.
+    pub unit: Option<String>,
+}
+
 /// A photo caption or credit line found inside the body; kept out of entity
 /// and storyline analysis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -204,6 +234,7 @@ pub struct EnrichedArticle {
     pub language: String,
     pub entities: Vec<Entity>,
     pub topics: Vec<Topic>,
+    pub values: Vec<Value>,
     pub captions: Vec<Caption>,
 }
 
@@ -233,6 +264,8 @@ pub struct EnrichedEvent {
     pub url: Option<String>,
     pub entities: Vec<Entity>,
     pub topics: Vec<Topic>,
+    /// Money, quantities, percentages, dates and tickers, in text order.
+    pub values: Vec<Value>,
     pub captions: Vec<Caption>,
     /// Kafka position of the input message; absent in offline `process` mode.
     pub source: Option<SourcePosition>,

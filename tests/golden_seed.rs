@@ -239,3 +239,29 @@ fn ids_are_stable_across_articles() {
     assert_eq!(id(&a, "Putin"), id(&b, "Putin"));
     assert_eq!(id(&a, "Tehran"), id(&b, "Tehran"));
 }
+
+#[test]
+fn values_with_dates_resolved_against_publication() {
+    let a = enriched();
+    let find = |text: &str| {
+        a.values
+            .iter()
+            .find(|v| v.text == text)
+            .unwrap_or_else(|| panic!("no value {text:?} in {:?}", a.values))
+    };
+    assert_eq!(find("Tuesday").normalized, "2022-07-19");
+    assert_eq!(find("Feb. 24").normalized, "2022-02-24");
+    assert_eq!(find("$40 billion").normalized, "USD 40000000000");
+    assert_eq!(find("40 million barrels").normalized, "40000000 barrel");
+    assert_eq!(
+        find("GAZP.MM").value_type,
+        newsflow::model::ValueType::Ticker
+    );
+    assert_eq!(find("30-km").normalized, "30 km");
+    // The caption's date is a caption's, not the article's.
+    assert!(!a.values.iter().any(|v| v.normalized == "2015-11-23"));
+    let chars: Vec<char> = a.body.chars().collect();
+    for v in &a.values {
+        assert_eq!(chars[v.start..v.end].iter().collect::<String>(), v.text);
+    }
+}

@@ -42,7 +42,7 @@ pub fn tag_documents(
             doc.iter()
                 .map(|s| {
                     let toks: Vec<&str> = s.tokens.iter().map(String::as_str).collect();
-                    let tags = model.tag(&toks, lex, &mut ctx);
+                    let tags = model.tag(&toks, lex, &mut ctx, None);
                     tagger::spans_from_bilou(&tags)
                         .into_iter()
                         .map(|(a, b, t)| (a, b, conll_type(t).to_owned()))
@@ -114,7 +114,7 @@ pub fn train(lex: &Lexicon, o: &TrainOptions<'_>, progress: &mut dyn Write) -> a
                             .filter_map(|(a, b, t)| type_index(&t).map(|t| (a, b, t)))
                             .collect();
                         Item {
-                            feats: tagger::sentence_features(&toks, lex, &ctx),
+                            feats: tagger::sentence_features(&toks, lex, &ctx, None),
                             gold: tagger::bilou_from_spans(toks.len(), &spans),
                             tokens: s.tokens.clone(),
                         }

@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use crate::model::{Entity, EntityType, Mention};
 
 use super::lexicon::{local_id, LexMatch, Lexicon, Surface};
-use super::tagger::{spans_from_bilou, DocContext, Model, TYPES};
+use super::tagger::{gaz_code, spans_from_bilou, DocContext, GazHit, Model, TYPES};
 use super::text::Text;
 use super::words;
 
@@ -127,7 +127,19 @@ fn tagged_candidates(
     let mut out = Vec::new();
     let mut covered: Vec<(usize, usize)> = Vec::new();
     for (toks, ws) in sentences.iter().zip(&words) {
-        let tags = model.tag(ws, lex, &mut doc);
+        // Lexicon matches that fall on this sentence's token boundaries.
+        let (first, last) = (toks[0].0, toks[toks.len() - 1].1);
+        let lo = lex_matches.partition_point(|m| m.start < first);
+        let hits: Vec<GazHit> = lex_matches[lo..]
+            .iter()
+            .take_while(|m| m.start < last)
+            .filter_map(|m| {
+                let a = toks.binary_search_by_key(&m.start, |t| t.0).ok()?;
+                let b = toks.binary_search_by_key(&m.end, |t| t.1).ok()? + 1;
+                Some((a, b, gaz_code(lex, m)))
+            })
+            .collect();
+        let tags = model.tag(ws, lex, &mut doc, Some(&hits));
         for (a, b, ty) in spans_from_bilou(&tags) {
             let (start, end) = (toks[a].0, toks[b - 1].1);
             covered.push((start, end));
@@ -140,9 +152,7 @@ fn tagged_candidates(
                     lex_matches.iter().find(|m| {
                         m.end == end
                             && m.start > start
-                            && src[start..m.start]
-                                .split_whitespace()
-                                .all(words::is_title)
+                            && src[start..m.start].split_whitespace().all(words::is_title)
                     })
                 });
             let cand = match known {

@@ -10,7 +10,9 @@
 //! 1. [`captions`]: find photo captions and credits; they are reported and masked.
 //! 2. [`text`]: tokens, sentences, offset maps.
 //! 3. [`entities`]: recognise, link and rank entities (using [`lexicon`]).
-//! 4. [`taxonomy`]: evaluate storyline and category rules ([`rules`]) over
+//! 4. [`values`]: money, quantities, percentages, dates (resolved against
+//!    the publication date) and tickers.
+//! 5. [`taxonomy`]: evaluate storyline and category rules ([`rules`]) over
 //!    phrases and the linked entities.
 
 pub mod captions;
@@ -20,9 +22,10 @@ pub mod rules;
 pub mod tagger;
 pub mod taxonomy;
 pub mod text;
+pub mod values;
 pub mod words;
 
-use crate::model::{Caption, EnrichedArticle, RawArticle};
+use crate::model::{Caption, EnrichedArticle, RawArticle, Value, ValueType};
 
 pub use lexicon::Lexicon;
 pub use taxonomy::Taxonomy;
@@ -151,6 +154,26 @@ impl Enricher {
         };
         let topics = self.taxonomy.topics(&doc);
 
+        let published = article.published_at.map(|t| t.date_naive());
+        let values = values::find_values(&article.body, published)
+            .into_iter()
+            .filter(|v| !masked.iter().any(|&(s, e)| v.start < e && v.end > s))
+            .map(|v| Value {
+                value_type: match v.kind {
+                    values::ValueKind::Money => ValueType::Money,
+                    values::ValueKind::Quantity => ValueType::Quantity,
+                    values::ValueKind::Percent => ValueType::Percent,
+                    values::ValueKind::Date => ValueType::Date,
+                    values::ValueKind::Ticker => ValueType::Ticker,
+                },
+                text: article.body[v.start..v.end].to_owned(),
+                start: body.char_offset(v.start),
+                end: body.char_offset(v.end),
+                normalized: v.normalized,
+                amount: v.amount,
+                unit: v.unit,
+            })
+            .collect();
         let captions = caption_spans
             .iter()
             .map(|c| self.caption(&article.body, &body, c))
@@ -165,6 +188,7 @@ impl Enricher {
             language: article.language.clone().unwrap_or_else(|| "en".to_owned()),
             entities,
             topics,
+            values,
             captions,
         }
     }

@@ -358,7 +358,28 @@ fn title_case(w: &str) -> String {
 }
 
 /// Static (tag-independent) features of every token of a sentence.
-pub fn sentence_features(tokens: &[&str], lex: &Lexicon, doc: &DocContext) -> Vec<Vec<u64>> {
+/// A lexicon match over a token range `[start, end)` with its type code.
+pub type GazHit = (usize, usize, u64);
+
+/// The feature code of a lexicon match: entity type, adjective or ticker.
+pub fn gaz_code(lex: &Lexicon, m: &super::lexicon::LexMatch) -> u64 {
+    match m.surface {
+        Surface::Adjective => 5,
+        Surface::Ticker => 6,
+        Surface::Name => 1 + lex.entries[m.entry].entity_type as u64,
+    }
+}
+
+/// Static (tag-independent) features of every token of a sentence. `pre`
+/// may carry lexicon matches already found on the original text (the
+/// service has them); without it, or in an all-capitals sentence, the
+/// lexicon is matched on the tokens joined by spaces.
+pub fn sentence_features(
+    tokens: &[&str],
+    lex: &Lexicon,
+    doc: &DocContext,
+    pre: Option<&[GazHit]>,
+) -> Vec<Vec<u64>> {
     let n = tokens.len();
     let caps = is_caps_sentence(tokens);
     let lower: Vec<std::borrow::Cow<'_, str>> = tokens.iter().map(|w| lowercase(w)).collect();
@@ -375,38 +396,41 @@ pub fn sentence_features(tokens: &[&str], lex: &Lexicon, doc: &DocContext) -> Ve
         .collect();
     let short: Vec<u64> = tokens.iter().map(|w| shape_hash(w, true)).collect();
 
-    // Lexicon matches over the sentence joined by spaces.
-    let mut joined = String::new();
-    let mut starts = Vec::with_capacity(n);
-    for w in tokens {
-        if !joined.is_empty() {
-            joined.push(' ');
-        }
-        starts.push(joined.len());
-        if caps && w.chars().count() > 1 && w.chars().all(|c| !c.is_lowercase()) {
-            joined.push_str(&title_case(w));
-        } else {
-            joined.push_str(w);
+    let mut hits: Vec<GazHit> = Vec::new();
+    match pre {
+        Some(p) if !caps => hits.extend_from_slice(p),
+        _ => {
+            // Lexicon matches over the sentence joined by spaces.
+            let mut joined = String::new();
+            let mut starts = Vec::with_capacity(n);
+            for w in tokens {
+                if !joined.is_empty() {
+                    joined.push(' ');
+                }
+                starts.push(joined.len());
+                if caps && w.chars().count() > 1 && w.chars().all(|c| !c.is_lowercase()) {
+                    joined.push_str(&title_case(w));
+                } else {
+                    joined.push_str(w);
+                }
+            }
+            for m in lex.find(&joined) {
+                let (Ok(a), b) = (
+                    starts.binary_search(&m.start),
+                    starts.partition_point(|&s| s < m.end),
+                ) else {
+                    continue;
+                };
+                let last_end = starts[b - 1] + tokens[b - 1].len();
+                if last_end != m.end && !(caps && last_end >= m.end) {
+                    continue;
+                }
+                hits.push((a, b, gaz_code(lex, &m)));
+            }
         }
     }
     let mut gaz: Vec<Vec<u64>> = vec![Vec::new(); n];
-    for m in lex.find(&joined) {
-        let (Ok(a), b) = (
-            starts.binary_search(&m.start),
-            starts.partition_point(|&s| s < m.end),
-        ) else {
-            continue;
-        };
-        let last_end = starts[b - 1] + tokens[b - 1].len();
-        if last_end != m.end && !(caps && last_end >= m.end) {
-            continue;
-        }
-        let entry = &lex.entries[m.entry];
-        let ty = match m.surface {
-            Surface::Adjective => 5u64,
-            Surface::Ticker => 6,
-            Surface::Name => 1 + entry.entity_type as u64,
-        };
+    for &(a, b, ty) in &hits {
         for (k, g) in gaz.iter_mut().enumerate().take(b).skip(a) {
             let pos = if b - a == 1 {
                 0
@@ -583,12 +607,18 @@ fn history_features(
     out[4] = mix(t::P12, mix(a, b));
 }
 
+/// One bucket's class weights, padded to a 64-byte cache line so a lookup
+/// touches exactly one line.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Row([i16; 32]);
+
 /// A trained model.
 #[derive(Clone)]
 pub struct Model {
     bits: u32,
-    /// `2^bits × N_CLASSES` quantised weights.
-    weights: Vec<i16>,
+    /// `2^bits` rows of quantised weights (first `N_CLASSES` entries used).
+    rows: Vec<Row>,
 }
 
 impl std::fmt::Debug for Model {
@@ -604,15 +634,15 @@ fn bucket(feature: u64, bits: u32) -> usize {
 
 /// Scores every class for a token's features.
 #[inline]
-fn score_i16(weights: &[i16], bits: u32, feats: &[u64], hist: &[u64], out: &mut [i32; N_CLASSES]) {
-    *out = [0; N_CLASSES];
+fn score_rows(rows: &[Row], bits: u32, feats: &[u64], hist: &[u64], out: &mut [i32; N_CLASSES]) {
+    let mut acc = [0i32; 32];
     for &f in feats.iter().chain(hist) {
-        let b = bucket(f, bits) * N_CLASSES;
-        let row = &weights[b..b + N_CLASSES];
-        for (o, &w) in out.iter_mut().zip(row) {
+        let row = &rows[bucket(f, bits)].0;
+        for (o, &w) in acc.iter_mut().zip(row) {
             *o += w as i32;
         }
     }
+    out.copy_from_slice(&acc[..N_CLASSES]);
 }
 
 /// The best valid class for a score vector.
@@ -643,8 +673,14 @@ fn close(tags: &mut [Tag]) {
 impl Model {
     /// Tags one sentence; sentences of a document must come in order, so the
     /// document history can inform later ones.
-    pub fn tag(&self, tokens: &[&str], lex: &Lexicon, doc: &mut DocContext) -> Vec<Tag> {
-        let mut feats = sentence_features(tokens, lex, doc);
+    pub fn tag(
+        &self,
+        tokens: &[&str],
+        lex: &Lexicon,
+        doc: &mut DocContext,
+        pre: Option<&[GazHit]>,
+    ) -> Vec<Tag> {
+        let mut feats = sentence_features(tokens, lex, doc, pre);
         for (f, extra) in feats.iter_mut().zip(doc.history_features(tokens)) {
             f.extend(extra);
         }
@@ -657,7 +693,7 @@ impl Model {
             let p1 = i.checked_sub(1).map(|j| tags[j]);
             let p2 = i.checked_sub(2).map(|j| tags[j]);
             history_features(p1, p2, hl[i], sh[i], &mut hist);
-            score_i16(&self.weights, self.bits, &feats[i], &hist, &mut scores);
+            score_rows(&self.rows, self.bits, &feats[i], &hist, &mut scores);
             tags.push(best(&scores, p1));
         }
         close(&mut tags);
@@ -687,20 +723,24 @@ impl Model {
                 body.len()
             ));
         }
-        let weights = body
-            .chunks_exact(2)
-            .map(|c| i16::from_le_bytes([c[0], c[1]]))
-            .collect();
-        Ok(Model { bits, weights })
+        let mut rows = vec![Row([0; 32]); 1 << bits];
+        for (row, chunk) in rows.iter_mut().zip(body.chunks_exact(2 * N_CLASSES)) {
+            for (w, c) in row.0.iter_mut().zip(chunk.chunks_exact(2)) {
+                *w = i16::from_le_bytes([c[0], c[1]]);
+            }
+        }
+        Ok(Model { bits, rows })
     }
 
     /// Serialises the model.
     pub fn save(&self) -> Vec<u8> {
-        let mut raw = Vec::with_capacity(12 + self.weights.len() * 2);
+        let mut raw = Vec::with_capacity(12 + self.rows.len() * N_CLASSES * 2);
         raw.extend_from_slice(MAGIC);
         raw.extend_from_slice(&self.bits.to_le_bytes());
-        for w in &self.weights {
-            raw.extend_from_slice(&w.to_le_bytes());
+        for row in &self.rows {
+            for w in &row.0[..N_CLASSES] {
+                raw.extend_from_slice(&w.to_le_bytes());
+            }
         }
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         gz.write_all(&raw).expect("in-memory write");
@@ -791,10 +831,15 @@ impl Trainer {
             .collect();
         let max = avg.iter().fold(0f64, |m, w| m.max(w.abs())).max(1e-9);
         let scale = 32767.0 / max;
-        let weights = avg.iter().map(|w| (w * scale).round() as i16).collect();
+        let mut rows = vec![Row([0; 32]); 1 << self.bits];
+        for (row, chunk) in rows.iter_mut().zip(avg.chunks_exact(N_CLASSES)) {
+            for (w, a) in row.0.iter_mut().zip(chunk) {
+                *w = (a * scale).round() as i16;
+            }
+        }
         Model {
             bits: self.bits,
-            weights,
+            rows,
         }
     }
 }

@@ -435,8 +435,14 @@ impl Taxonomy {
                         topic.terms[*t].1 * if o.field == Field::Title { 2.0 } else { 1.0 }
                     })
                     .sum();
-                let mut ev: Vec<Occurrence> = evidence.into_iter().map(|(_, o)| o).collect();
-                ev.sort();
+                // Strongest evidence first (by term weight), then in text order.
+                evidence.sort_by(|a, b| {
+                    topic.terms[b.0]
+                        .1
+                        .total_cmp(&topic.terms[a.0].1)
+                        .then(a.1.cmp(&b.1))
+                });
+                let ev: Vec<Occurrence> = evidence.into_iter().map(|(_, o)| o).collect();
                 TopicMatch {
                     topic: ti,
                     fired: rule_true && raw_score >= topic.min_score,
