@@ -15,7 +15,8 @@
 //! - [`sink`]: the producer and dead-letter records.
 //! - [`pipeline`]: wires them, at least once, in order, bounded, with drain.
 //! - [`offsets`]: which offsets may be committed.
-//! - edges: [`config`], [`shutdown`], [`telemetry`], and the [`commands`] of the binary.
+//! - edges: [`config`], [`shutdown`], [`telemetry`], [`reload`] (taxonomy hot
+//!   reload), and the [`commands`] of the binary.
 
 pub mod commands;
 pub mod config;
@@ -27,6 +28,7 @@ pub mod eval;
 pub mod model;
 pub mod offsets;
 pub mod pipeline;
+pub mod reload;
 pub mod schema;
 pub mod shutdown;
 pub mod sink;

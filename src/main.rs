@@ -54,6 +54,17 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Show, for one article, which parts of a topic's rule matched and where.
+    Explain {
+        /// Topic id, as in the taxonomy.
+        #[arg(long)]
+        topic: String,
+        /// The article: a JSON object or plain text (`-` for stdin).
+        file: String,
+        /// Configuration file, for `[enrich]` resource paths.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Train a model.
     #[command(subcommand)]
     Train(TrainCommand),
@@ -154,6 +165,37 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
         Command::CheckConfig { config } => {
             println!("{}", commands::check_config::execute(config)?);
             Ok(0)
+        }
+        Command::Explain {
+            topic,
+            file,
+            config,
+        } => {
+            let settings = Settings::load(config.as_deref())?;
+            let enricher = commands::load_enricher(&settings.enrich)?;
+            let bytes = if file == "-" {
+                let mut b = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)?;
+                b
+            } else {
+                std::fs::read(&file).map_err(|e| anyhow::anyhow!("{file}: {e}"))?
+            };
+            let key = std::path::Path::new(&file)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned());
+            let article = newsflow::decode::decode(
+                &bytes,
+                key.as_deref().map(str::as_bytes),
+                settings.limits.max_message_bytes,
+            )
+            .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+            match enricher.explain(&article, &topic) {
+                Some(text) => {
+                    print!("{text}");
+                    Ok(0)
+                }
+                None => anyhow::bail!("no topic {topic:?} in the taxonomy"),
+            }
         }
         Command::Train(TrainCommand::Ner {
             train,

@@ -245,3 +245,30 @@ fn process_keeps_input_order_and_reports_bad_lines() {
         "{stderr}"
     );
 }
+
+#[test]
+fn explain_shows_terms_and_evidence() {
+    let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-putin-tehran.txt");
+    let out = Command::new(BIN)
+        .args(["explain", "--topic", "black-sea-grain-deal", seed])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("result: FIRES"), "{text}");
+    assert!(
+        text.contains("\"grain export\" weight 2: 2 match(es)"),
+        "{text}"
+    );
+    assert!(text.contains("body[431..444] \"grain exports\""), "{text}");
+    let out = Command::new(BIN)
+        .args(["explain", "--topic", "no-such-topic", seed])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-topic"));
+}

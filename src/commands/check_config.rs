@@ -22,8 +22,8 @@ pub fn execute(config: Option<PathBuf>) -> anyhow::Result<String> {
     Ok(format!(
         "configuration OK: {} lexicon entries, {} topics ({} phrases), input {:?}, group {:?}\n{}",
         enricher.lexicon.entries.len(),
-        enricher.taxonomy.topics.len(),
-        enricher.taxonomy.phrase_count(),
+        enricher.taxonomy().topics.len(),
+        enricher.taxonomy().phrase_count(),
         settings.topics.input,
         settings.kafka.group_id,
         serde_json::to_string_pretty(&settings.redacted())?

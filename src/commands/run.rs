@@ -16,7 +16,7 @@ pub async fn execute(config: Option<PathBuf>, passthrough: bool) -> anyhow::Resu
         version = env!("CARGO_PKG_VERSION"),
         config = %settings.redacted(),
         entities = enricher.lexicon.entries.len(),
-        topics = enricher.taxonomy.topics.len(),
+        topics = enricher.taxonomy().topics.len(),
         passthrough,
         "newsflow starting"
     );

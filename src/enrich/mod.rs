@@ -25,7 +25,9 @@ pub mod text;
 pub mod values;
 pub mod words;
 
-use crate::model::{Caption, EnrichedArticle, RawArticle, Value, ValueType};
+use std::sync::{Arc, RwLock};
+
+use crate::model::{Caption, EnrichedArticle, Entity, RawArticle, Value, ValueType};
 
 pub use lexicon::Lexicon;
 pub use taxonomy::Taxonomy;
@@ -37,7 +39,8 @@ use text::Text;
 #[derive(Debug)]
 pub struct Enricher {
     pub lexicon: Lexicon,
-    pub taxonomy: Taxonomy,
+    /// Swappable at run time (hot reload); each article reads it once.
+    taxonomy: RwLock<Arc<Taxonomy>>,
     /// The trained entity tagger; `None` falls back to the rule-based recogniser.
     pub tagger: Option<tagger::Model>,
 }
@@ -95,32 +98,37 @@ impl Enricher {
                 path: "models/ner.bin".into(),
                 reason,
             })?;
-        Ok(Enricher {
-            lexicon,
-            taxonomy,
-            tagger: Some(tagger),
-        })
+        Ok(Enricher::new(lexicon, taxonomy, Some(tagger)))
     }
 
     pub fn new(lexicon: Lexicon, taxonomy: Taxonomy, tagger: Option<tagger::Model>) -> Enricher {
         Enricher {
             lexicon,
-            taxonomy,
+            taxonomy: RwLock::new(Arc::new(taxonomy)),
             tagger,
         }
     }
 
-    /// Enriches one article. Deterministic: the same article and resources
-    /// give the same result.
-    pub fn enrich(&self, article: &RawArticle) -> EnrichedArticle {
-        let body = Text::new(&article.body);
-        let caption_spans = captions::find_captions(&article.body);
-        let masked: Vec<(usize, usize)> = caption_spans.iter().map(|c| (c.start, c.end)).collect();
-        let entities = entities::recognize(&self.lexicon, self.tagger.as_ref(), &body, &masked);
+    /// The taxonomy in force.
+    pub fn taxonomy(&self) -> Arc<Taxonomy> {
+        self.taxonomy.read().expect("taxonomy lock").clone()
+    }
 
-        let title_text = article.title.as_deref().map(Text::new);
+    /// Replaces the taxonomy; articles already being enriched finish with the
+    /// one they started with.
+    pub fn replace_taxonomy(&self, taxonomy: Taxonomy) {
+        *self.taxonomy.write().expect("taxonomy lock") = Arc::new(taxonomy);
+    }
+
+    /// Entity mentions (body) and lexicon matches (title) as the taxonomy sees them.
+    fn entity_spans<'a>(
+        &'a self,
+        entities: &'a [Entity],
+        body: &Text<'_>,
+        title: Option<&Text<'_>>,
+    ) -> Vec<EntitySpan<'a>> {
         let mut spans = Vec::new();
-        for e in &entities {
+        for e in entities {
             for m in &e.mentions {
                 spans.push(EntitySpan {
                     id: &e.id,
@@ -131,7 +139,7 @@ impl Enricher {
                 });
             }
         }
-        if let Some(t) = &title_text {
+        if let Some(t) = title {
             for m in self.lexicon.find(t.src) {
                 if m.surface == lexicon::Surface::Ticker {
                     continue;
@@ -146,13 +154,103 @@ impl Enricher {
                 });
             }
         }
+        spans
+    }
+
+    /// Explains how one topic's rule matched an article: each term with its
+    /// occurrences, the score against the threshold, the evidence. `None`
+    /// when the taxonomy has no such topic.
+    pub fn explain(&self, article: &RawArticle, topic_id: &str) -> Option<String> {
+        use std::fmt::Write;
+        let taxonomy = self.taxonomy();
+        let ti = taxonomy.topics.iter().position(|t| t.id == topic_id)?;
+        let topic = &taxonomy.topics[ti];
+        let body = Text::new(&article.body);
+        let masked: Vec<(usize, usize)> = captions::find_captions(&article.body)
+            .iter()
+            .map(|c| (c.start, c.end))
+            .collect();
+        let entities = entities::recognize(&self.lexicon, self.tagger.as_ref(), &body, &masked);
+        let title = article.title.as_deref().map(Text::new);
+        let doc = Document {
+            title: title.as_ref(),
+            body: &body,
+            masked: &masked,
+            entities: self.entity_spans(&entities, &body, title.as_ref()),
+        };
+        let m = taxonomy.evaluate(&doc).swap_remove(ti);
+        let show = |o: &taxonomy::Occurrence| {
+            let (t, field) = match o.field {
+                Field::Title => (title.as_ref().expect("title occurrence"), "title"),
+                Field::Body => (&body, "body"),
+            };
+            format!(
+                "{field}[{}..{}] {:?} (sentence {})",
+                t.char_offset(o.start),
+                t.char_offset(o.end),
+                &t.src[o.start..o.end],
+                o.sentence + 1
+            )
+        };
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "topic {} {:?} ({})",
+            topic.id,
+            topic.label,
+            topic.kind.as_str()
+        );
+        let _ = writeln!(
+            out,
+            "rule: {}",
+            topic
+                .rule_text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let _ = writeln!(
+            out,
+            "result: {} (rule {}; evidence weight {:.2}, min_score {:.2})",
+            if m.fired { "FIRES" } else { "does not fire" },
+            if m.rule_true { "true" } else { "false" },
+            m.raw_score,
+            topic.min_score
+        );
+        let _ = writeln!(out, "terms:");
+        for ((key, occ), weight) in m.terms.iter().zip(topic.term_weights()) {
+            let _ = writeln!(out, "  {key:?} weight {weight}: {} match(es)", occ.len());
+            for o in occ.iter().take(10) {
+                let _ = writeln!(out, "    {}", show(o));
+            }
+            if occ.len() > 10 {
+                let _ = writeln!(out, "    … {} more", occ.len() - 10);
+            }
+        }
+        let _ = writeln!(out, "evidence counted:");
+        for o in &m.evidence {
+            let _ = writeln!(out, "  {}", show(o));
+        }
+        Some(out)
+    }
+
+    /// Enriches one article. Deterministic: the same article and resources
+    /// give the same result.
+    pub fn enrich(&self, article: &RawArticle) -> EnrichedArticle {
+        let body = Text::new(&article.body);
+        let caption_spans = captions::find_captions(&article.body);
+        let masked: Vec<(usize, usize)> = caption_spans.iter().map(|c| (c.start, c.end)).collect();
+        let entities = entities::recognize(&self.lexicon, self.tagger.as_ref(), &body, &masked);
+
+        let title_text = article.title.as_deref().map(Text::new);
+        let spans = self.entity_spans(&entities, &body, title_text.as_ref());
         let doc = Document {
             title: title_text.as_ref(),
             body: &body,
             masked: &masked,
             entities: spans,
         };
-        let topics = self.taxonomy.topics(&doc);
+        let topics = self.taxonomy().topics(&doc);
 
         let published = article.published_at.map(|t| t.date_naive());
         let values = values::find_values(&article.body, published)

@@ -100,6 +100,13 @@ pub struct TopicRule {
     positive: Vec<bool>,
 }
 
+impl TopicRule {
+    /// The weight of each term, in term order (as in [`TopicMatch::terms`]).
+    pub fn term_weights(&self) -> impl Iterator<Item = f64> + '_ {
+        self.terms.iter().map(|t| t.1)
+    }
+}
+
 /// The compiled taxonomy.
 #[derive(Debug)]
 pub struct Taxonomy {
