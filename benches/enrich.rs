@@ -43,6 +43,17 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    // The trained category classifier's share of the cost.
+    let without = Enricher::embedded()
+        .expect("resources")
+        .with_categories(None);
+    g.bench_function("enrich_without_categories/articles", |b| {
+        b.iter(|| {
+            for a in &raws {
+                std::hint::black_box(without.enrich(a));
+            }
+        })
+    });
     g.throughput(Throughput::Bytes(bytes));
     g.bench_function("decode_enrich_encode/bytes", |b| {
         b.iter_batched(

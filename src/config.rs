@@ -137,6 +137,8 @@ pub struct EnrichFiles {
     pub given_names_file: Option<PathBuf>,
     /// Trained entity tagger (`newsflow train ner`).
     pub ner_model_file: Option<PathBuf>,
+    /// Trained category classifier (`newsflow train categories`).
+    pub categories_model_file: Option<PathBuf>,
 }
 
 /// Properties newsflow sets itself because its delivery guarantees depend on

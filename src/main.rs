@@ -81,6 +81,19 @@ enum Command {
 
 #[derive(Subcommand)]
 enum TrainCommand {
+    /// Train the multi-label category classifier on JSON Lines (`title`, `body`, `topics`).
+    Categories {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+        #[arg(long, default_value_t = 6)]
+        epochs: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(long, default_value_t = 16)]
+        bits: u32,
+    },
     /// Train the entity tagger on CoNLL-format data (gzip accepted).
     Ner {
         #[arg(long)]
@@ -101,6 +114,16 @@ enum TrainCommand {
 
 #[derive(Subcommand)]
 enum EvalCommand {
+    /// Micro and macro precision, recall and F1 of the category model on labelled JSON Lines.
+    Categories {
+        #[arg(long)]
+        input: PathBuf,
+        /// Model file; default: the model compiled into the binary.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Tag a CoNLL file's tokens and print conlleval-style entity scores.
     Ner {
         #[arg(long)]
@@ -196,6 +219,46 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
                 }
                 None => anyhow::bail!("no topic {topic:?} in the taxonomy"),
             }
+        }
+        Command::Train(TrainCommand::Categories {
+            input,
+            output,
+            epochs,
+            seed,
+            bits,
+        }) => {
+            commands::categories::train(
+                &input,
+                &output,
+                bits,
+                epochs,
+                seed,
+                &mut std::io::stderr(),
+            )?;
+            Ok(0)
+        }
+        Command::Eval(EvalCommand::Categories { input, model, json }) => {
+            use newsflow::enrich::categories::{CategoryModel, DEFAULT_MODEL};
+            let model = match model {
+                Some(p) => CategoryModel::load(&std::fs::read(&p)?),
+                None => CategoryModel::load(DEFAULT_MODEL),
+            }
+            .map_err(|e| anyhow::anyhow!("category model: {e}"))?;
+            let docs = commands::categories::read_examples(&input)?;
+            let (micro, macro_, per) = commands::categories::evaluate(&model, &docs);
+            if json {
+                let v = serde_json::json!({"documents": docs.len(), "micro": micro, "macro": macro_, "per_label": per});
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                println!("documents {}; labels {}", docs.len(), per.len());
+                for (name, m) in [("micro", micro), ("macro", macro_)] {
+                    println!(
+                        "{name:>6}  precision {:.4}  recall {:.4}  F1 {:.4}",
+                        m.precision, m.recall, m.f1
+                    );
+                }
+            }
+            Ok(0)
         }
         Command::Train(TrainCommand::Ner {
             train,

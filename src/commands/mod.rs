@@ -1,5 +1,6 @@
 //! The binary's subcommands. Each is a thin edge around the shared core.
 
+pub mod categories;
 pub mod check_config;
 pub mod demo;
 pub mod ner;
@@ -7,6 +8,7 @@ pub mod process;
 pub mod run;
 
 use crate::config::EnrichFiles;
+use crate::enrich::categories as cat_model;
 use crate::enrich::{lexicon, tagger, taxonomy, Enricher, Lexicon, ResourceError, Taxonomy};
 
 fn read(path: &std::path::Path) -> Result<String, ResourceError> {
@@ -74,5 +76,23 @@ pub fn load_enricher(files: &EnrichFiles) -> Result<Enricher, ResourceError> {
             })?,
         ),
     };
-    Ok(Enricher::new(lex, tax, tagger))
+    let cats = match &files.categories_model_file {
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|source| ResourceError::Io {
+                path: p.display().to_string(),
+                source,
+            })?;
+            cat_model::CategoryModel::load(&bytes).map_err(|reason| ResourceError::Model {
+                path: p.display().to_string(),
+                reason,
+            })?
+        }
+        None => cat_model::CategoryModel::load(cat_model::DEFAULT_MODEL).map_err(|reason| {
+            ResourceError::Model {
+                path: "models/categories.bin".into(),
+                reason,
+            }
+        })?,
+    };
+    Ok(Enricher::new(lex, tax, tagger).with_categories(Some(cats)))
 }

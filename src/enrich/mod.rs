@@ -16,6 +16,7 @@
 //!    phrases and the linked entities.
 
 pub mod captions;
+pub mod categories;
 pub mod entities;
 pub mod lexicon;
 pub mod rules;
@@ -27,7 +28,9 @@ pub mod words;
 
 use std::sync::{Arc, RwLock};
 
-use crate::model::{Caption, EnrichedArticle, Entity, RawArticle, Value, ValueType};
+use crate::model::{
+    Caption, EnrichedArticle, Entity, RawArticle, Topic, TopicKind, Value, ValueType,
+};
 
 pub use lexicon::Lexicon;
 pub use taxonomy::Taxonomy;
@@ -43,6 +46,8 @@ pub struct Enricher {
     taxonomy: RwLock<Arc<Taxonomy>>,
     /// The trained entity tagger; `None` falls back to the rule-based recogniser.
     pub tagger: Option<tagger::Model>,
+    /// The trained category classifier; `None` turns trained categories off.
+    pub categories: Option<categories::CategoryModel>,
 }
 
 /// Resource loading failed; the message names the file and the place.
@@ -98,7 +103,14 @@ impl Enricher {
                 path: "models/ner.bin".into(),
                 reason,
             })?;
-        Ok(Enricher::new(lexicon, taxonomy, Some(tagger)))
+        let cats =
+            categories::CategoryModel::load(categories::DEFAULT_MODEL).map_err(|reason| {
+                ResourceError::Model {
+                    path: "models/categories.bin".into(),
+                    reason,
+                }
+            })?;
+        Ok(Enricher::new(lexicon, taxonomy, Some(tagger)).with_categories(Some(cats)))
     }
 
     pub fn new(lexicon: Lexicon, taxonomy: Taxonomy, tagger: Option<tagger::Model>) -> Enricher {
@@ -106,7 +118,14 @@ impl Enricher {
             lexicon,
             taxonomy: RwLock::new(Arc::new(taxonomy)),
             tagger,
+            categories: None,
         }
+    }
+
+    /// Adds (or removes) the trained category classifier.
+    pub fn with_categories(mut self, model: Option<categories::CategoryModel>) -> Enricher {
+        self.categories = model;
+        self
     }
 
     /// The taxonomy in force.
@@ -250,7 +269,26 @@ impl Enricher {
             masked: &masked,
             entities: spans,
         };
-        let topics = self.taxonomy().topics(&doc);
+        let mut topics = self.taxonomy().topics(&doc);
+        if let Some(model) = &self.categories {
+            // Captions are masked out of the classifier's text like everywhere else.
+            let mut text = String::with_capacity(article.body.len());
+            let mut at = 0;
+            for &(s, e) in &masked {
+                text.push_str(&article.body[at..s]);
+                at = e;
+            }
+            text.push_str(&article.body[at..]);
+            for (i, p) in model.predict(article.title.as_deref(), &text) {
+                topics.push(Topic {
+                    id: model.labels[i].clone(),
+                    label: model.labels[i].clone(),
+                    kind: TopicKind::Category,
+                    score: (p as f64 * 1000.0).round() / 1000.0,
+                    evidence: Vec::new(),
+                });
+            }
+        }
 
         let published = article.published_at.map(|t| t.date_naive());
         let values = values::find_values(&article.body, published)

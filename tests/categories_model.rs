@@ -1,0 +1,48 @@
+//! The committed category classifier: it loads, predicts the obvious labels
+//! of the original samples, fits its training data, and training is
+//! deterministic for a seed. Needs Reuters-21578 in `../shared/data`.
+
+use std::path::PathBuf;
+
+use newsflow::commands::categories::{evaluate, read_examples, train};
+use newsflow::enrich::categories::{CategoryModel, DEFAULT_MODEL};
+
+fn data() -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/reuters21578/train.jsonl.gz");
+    assert!(p.is_file(), "{} is missing", p.display());
+    p
+}
+
+#[test]
+fn samples_get_their_obvious_categories() {
+    let model = CategoryModel::load(DEFAULT_MODEL).unwrap();
+    let labels = |title: &str, body: &str| -> Vec<String> {
+        model
+            .predict(Some(title), body)
+            .into_iter()
+            .map(|(i, _)| model.labels[i].clone())
+            .collect()
+    };
+    assert!(labels("OPEC agrees to cut crude output", "Oil ministers agreed to cut crude oil production by one million barrels per day to support prices.").contains(&"crude".to_string()));
+    assert!(labels("Wheat exports rise", "The Agriculture Department said wheat and corn export sales rose, with grain shipments to China up sharply.").contains(&"grain".to_string()));
+    assert!(labels("Company profit", "Net profit rose to 12.5 mln dlrs, or 1.10 dlrs per share, from 10.1 mln dlrs a year earlier, revenues rose.").contains(&"earn".to_string()));
+}
+
+#[test]
+fn committed_model_fits_its_training_data() {
+    let model = CategoryModel::load(DEFAULT_MODEL).unwrap();
+    let docs = read_examples(&data()).unwrap();
+    let (micro, _, _) = evaluate(&model, &docs);
+    assert!(micro.f1 > 0.9, "training-set micro-F1 {:.4}", micro.f1);
+}
+
+#[test]
+fn training_is_deterministic_for_a_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.bin"), dir.path().join("b.bin"));
+    for out in [&a, &b] {
+        train(&data(), out, 12, 1, 5, &mut std::io::sink()).unwrap();
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+}
