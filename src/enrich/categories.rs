@@ -301,7 +301,11 @@ pub fn train(
             } else {
                 2.0 * tp as f32 / (2 * tp + fp + fn_) as f32
             };
-            if f1 > best.0 {
+            // Ties go to the threshold nearest 0.5: a perfectly separated
+            // tuning slice should not push the threshold to an extreme.
+            if f1 > best.0 + 1e-6
+                || ((f1 - best.0).abs() <= 1e-6 && (t - 0.5).abs() < (best.1 - 0.5).abs())
+            {
                 best = (f1, t);
             }
         }
