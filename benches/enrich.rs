@@ -70,5 +70,42 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// A synthetic taxonomy of `n` storylines, each with four phrases, one
+/// entity and a proximity clause, in the shape of the real ones.
+fn synthetic_taxonomy(n: usize) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        s += &format!(
+            "[[topic]]\nid = \"t{i}\"\nlabel = \"T{i}\"\nmin_score = 2.0\nrule = '(\"grain deal {i}\" | \"corridor {i}\" | \"export ban {i}\" | \"topic{i} talks\") & (@\"Ukraine\" | near(\"ship{i}\", \"sea\", 5))'\n"
+        );
+    }
+    s
+}
+
+/// Per-article cost of 10 against 1,000 storylines, the tagger off so the
+/// taxonomy's share shows.
+fn taxonomy_scaling(c: &mut Criterion) {
+    let raws: Vec<_> = articles()
+        .iter()
+        .map(|(k, v)| decode(v, Some(k.as_bytes()), 1 << 20).unwrap())
+        .collect();
+    let mut g = c.benchmark_group("taxonomy");
+    g.throughput(Throughput::Elements(raws.len() as u64));
+    for n in [10usize, 1000] {
+        let lex = newsflow::enrich::Lexicon::embedded().unwrap();
+        let tax =
+            newsflow::enrich::Taxonomy::parse("synthetic", &synthetic_taxonomy(n), &lex).unwrap();
+        let e = Enricher::new(lex, tax, None);
+        g.bench_function(format!("storylines_{n}/articles"), |b| {
+            b.iter(|| {
+                for a in &raws {
+                    std::hint::black_box(e.enrich(a));
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, taxonomy_scaling);
 criterion_main!(benches);

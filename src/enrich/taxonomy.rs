@@ -388,43 +388,56 @@ impl Taxonomy {
 
     /// Evaluates every topic; returns one match per topic.
     pub fn evaluate(&self, doc: &Document<'_>) -> Vec<TopicMatch> {
+        self.evaluate_where(doc, false)
+    }
+
+    /// Evaluates every topic, or (with `only_candidates`) only those with at
+    /// least one occurrence of a positive term: a topic without any cannot
+    /// reach its (positive) `min_score`, and skipping it keeps the cost
+    /// proportional to the evidence in the article, not to the taxonomy.
+    fn evaluate_where(&self, doc: &Document<'_>, only_candidates: bool) -> Vec<TopicMatch> {
         let phrase_occ = self.phrase_occurrences(doc);
-        let text_of = |f: Field| {
-            if f == Field::Title {
+        // Entity occurrences, once per document, by id and by type.
+        let mut by_id: HashMap<&str, Vec<Occurrence>> = HashMap::new();
+        let mut by_type: [Vec<Occurrence>; 4] = Default::default();
+        for e in &doc.entities {
+            let t = if e.field == Field::Title {
                 doc.title.expect("title occurrence")
             } else {
                 doc.body
+            };
+            let o = Occurrence {
+                field: e.field,
+                start: e.start,
+                end: e.end,
+                token: t.token_at_or_after(e.start),
+                sentence: t.sentence_of(e.start),
+            };
+            by_id.entry(e.id).or_default().push(o);
+            by_type[e.entity_type as usize].push(o);
+        }
+        const NONE: &[Occurrence] = &[];
+        let occ_of = |r: &TermRef| -> &[Occurrence] {
+            match r {
+                TermRef::Phrase(p) => &phrase_occ[*p],
+                TermRef::Entity(id) => by_id.get(id.as_str()).map_or(NONE, Vec::as_slice),
+                TermRef::Type(t) => &by_type[*t as usize],
             }
-        };
-        let entity_occ = |pred: &dyn Fn(&EntitySpan<'_>) -> bool| -> Vec<Occurrence> {
-            doc.entities
-                .iter()
-                .filter(|e| pred(e))
-                .map(|e| {
-                    let t = text_of(e.field);
-                    Occurrence {
-                        field: e.field,
-                        start: e.start,
-                        end: e.end,
-                        token: t.token_at_or_after(e.start),
-                        sentence: t.sentence_of(e.start),
-                    }
-                })
-                .collect()
         };
         self.topics
             .iter()
             .enumerate()
+            .filter(|(_, topic)| {
+                !only_candidates
+                    || topic
+                        .terms
+                        .iter()
+                        .zip(&topic.positive)
+                        .any(|((r, _, _), &pos)| pos && !occ_of(r).is_empty())
+            })
             .map(|(ti, topic)| {
-                let term_occ: Vec<Vec<Occurrence>> = topic
-                    .terms
-                    .iter()
-                    .map(|(r, _, _)| match r {
-                        TermRef::Phrase(p) => phrase_occ[*p].clone(),
-                        TermRef::Entity(id) => entity_occ(&|e| e.id == id),
-                        TermRef::Type(t) => entity_occ(&|e| e.entity_type == *t),
-                    })
-                    .collect();
+                let term_occ: Vec<&[Occurrence]> =
+                    topic.terms.iter().map(|(r, _, _)| occ_of(r)).collect();
                 let (rule_true, used) = eval(&topic.expr, &term_occ);
                 let mut evidence: Vec<(usize, Occurrence)> = Vec::new();
                 for (term, o) in used {
@@ -455,12 +468,17 @@ impl Taxonomy {
                     fired: rule_true && raw_score >= topic.min_score,
                     rule_true,
                     raw_score,
-                    terms: topic
-                        .terms
-                        .iter()
-                        .map(|t| t.2.clone())
-                        .zip(term_occ)
-                        .collect(),
+                    // The per-term listing is for `explain`; the output path skips it.
+                    terms: if only_candidates {
+                        Vec::new()
+                    } else {
+                        topic
+                            .terms
+                            .iter()
+                            .map(|t| t.2.clone())
+                            .zip(term_occ.iter().map(|o| o.to_vec()))
+                            .collect()
+                    },
                     evidence: ev,
                 }
             })
@@ -470,7 +488,7 @@ impl Taxonomy {
     /// The topics that fire, best first, as output records.
     pub fn topics(&self, doc: &Document<'_>) -> Vec<Topic> {
         let mut out: Vec<Topic> = self
-            .evaluate(doc)
+            .evaluate_where(doc, true)
             .into_iter()
             .filter(|m| m.fired)
             .map(|m| {
@@ -521,7 +539,7 @@ pub const MAX_EVIDENCE: usize = 12;
 
 /// Evaluates an expression: whether it holds and the occurrences (with term
 /// index) that made it hold.
-fn eval(e: &Expr, occ: &[Vec<Occurrence>]) -> (bool, Vec<(usize, Occurrence)>) {
+fn eval(e: &Expr, occ: &[&[Occurrence]]) -> (bool, Vec<(usize, Occurrence)>) {
     match e {
         Expr::Term(t) => (
             !occ[*t].is_empty(),
@@ -566,7 +584,7 @@ fn eval(e: &Expr, occ: &[Vec<Occurrence>]) -> (bool, Vec<(usize, Occurrence)>) {
 fn pairwise(
     a: &Expr,
     b: &Expr,
-    occ: &[Vec<Occurrence>],
+    occ: &[&[Occurrence]],
     close: impl Fn(&Occurrence, &Occurrence) -> bool,
 ) -> (bool, Vec<(usize, Occurrence)>) {
     let (ok_a, ua) = eval(a, occ);
