@@ -2,7 +2,6 @@
 //! blank lines), tokens with their gold tag (last column, IOB1 or IOB2).
 //! Gzip-compressed files (`.gz`) are read transparently.
 
-use std::io::Read;
 use std::path::Path;
 
 /// A sentence: tokens and their gold tags (IOB2 after reading).
@@ -17,17 +16,7 @@ pub type Document = Vec<Sentence>;
 
 /// Reads a CoNLL file (plain or gzip).
 pub fn read(path: &Path) -> anyhow::Result<Vec<Document>> {
-    let mut raw = Vec::new();
-    std::fs::File::open(path)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
-        .read_to_end(&mut raw)?;
-    let text = if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut s = String::new();
-        flate2::read::MultiGzDecoder::new(&raw[..]).read_to_string(&mut s)?;
-        s
-    } else {
-        String::from_utf8(raw).map_err(|e| anyhow::anyhow!("{}: not UTF-8: {e}", path.display()))?
-    };
+    let text = crate::textfile::read(path)?;
     parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 

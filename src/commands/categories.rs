@@ -2,7 +2,7 @@
 //! JSON Lines (`title`, `body`, `topics`), gzip accepted.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Write};
 use std::path::Path;
 use std::time::Instant;
 
@@ -11,17 +11,7 @@ use crate::eval::Prf;
 
 /// Reads labelled examples.
 pub fn read_examples(path: &Path) -> anyhow::Result<Vec<Example>> {
-    let mut raw = Vec::new();
-    std::fs::File::open(path)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
-        .read_to_end(&mut raw)?;
-    let text = if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut s = String::new();
-        flate2::read::MultiGzDecoder::new(&raw[..]).read_to_string(&mut s)?;
-        s
-    } else {
-        String::from_utf8(raw)?
-    };
+    let text = crate::textfile::read(path)?;
     let mut out = Vec::new();
     for (n, line) in text.as_bytes().lines().enumerate() {
         let line = line?;

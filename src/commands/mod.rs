@@ -56,43 +56,40 @@ pub fn load_enricher(files: &EnrichFiles) -> Result<Enricher, ResourceError> {
         (&given.0, &given.1),
     )?;
     let tax = Taxonomy::parse(&topics.0, &topics.1, &lex)?;
-    let tagger = match &files.ner_model_file {
-        Some(p) => {
-            let bytes = std::fs::read(p).map_err(|source| ResourceError::Io {
+    let tagger = load_model(
+        &files.ner_model_file,
+        "models/ner.bin",
+        tagger::DEFAULT_MODEL,
+        tagger::Model::load,
+    )?;
+    let cats = load_model(
+        &files.categories_model_file,
+        "models/categories.bin",
+        cat_model::DEFAULT_MODEL,
+        cat_model::CategoryModel::load,
+    )?;
+    Ok(Enricher::new(lex, tax, Some(tagger)).with_categories(Some(cats)))
+}
+
+/// Loads a model from `path`, or the compiled-in `default` (named `name` in errors).
+fn load_model<T>(
+    path: &Option<std::path::PathBuf>,
+    name: &str,
+    default: &[u8],
+    load: fn(&[u8]) -> Result<T, String>,
+) -> Result<T, ResourceError> {
+    let (shown, bytes) = match path {
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read(p).map_err(|source| ResourceError::Io {
                 path: p.display().to_string(),
                 source,
-            })?;
-            Some(
-                tagger::Model::load(&bytes).map_err(|reason| ResourceError::Model {
-                    path: p.display().to_string(),
-                    reason,
-                })?,
-            )
-        }
-        None => Some(
-            tagger::Model::load(tagger::DEFAULT_MODEL).map_err(|reason| ResourceError::Model {
-                path: "models/ner.bin".into(),
-                reason,
             })?,
         ),
+        None => (name.to_owned(), default.to_vec()),
     };
-    let cats = match &files.categories_model_file {
-        Some(p) => {
-            let bytes = std::fs::read(p).map_err(|source| ResourceError::Io {
-                path: p.display().to_string(),
-                source,
-            })?;
-            cat_model::CategoryModel::load(&bytes).map_err(|reason| ResourceError::Model {
-                path: p.display().to_string(),
-                reason,
-            })?
-        }
-        None => cat_model::CategoryModel::load(cat_model::DEFAULT_MODEL).map_err(|reason| {
-            ResourceError::Model {
-                path: "models/categories.bin".into(),
-                reason,
-            }
-        })?,
-    };
-    Ok(Enricher::new(lex, tax, tagger).with_categories(Some(cats)))
+    load(&bytes).map_err(|reason| ResourceError::Model {
+        path: shown,
+        reason,
+    })
 }
