@@ -122,6 +122,17 @@ impl Tracker {
         out
     }
 
+    /// Forgets that positions of `tps` were handed out, so the next
+    /// [`Tracker::take_commits`] sends them again (after a failed commit).
+    pub fn retry_commits(&self, tps: &[Tp]) {
+        let mut parts = self.parts.lock().unwrap();
+        for tp in tps {
+            if let Some(p) = parts.get_mut(tp) {
+                p.committed = None;
+            }
+        }
+    }
+
     /// Commit positions of the given partitions (whether moved or not).
     pub fn positions(&self, tps: &[Tp]) -> Vec<(Tp, i64)> {
         let parts = self.parts.lock().unwrap();
@@ -201,7 +212,14 @@ mod tests {
         assert_eq!(t.take_commits(false), vec![]);
         t.complete(&tp, e, 11);
         assert_eq!(t.take_commits(false), vec![(tp.clone(), 13)]);
-        assert_eq!(t.take_commits(true), vec![(tp, 13)]);
+        assert_eq!(t.take_commits(true), vec![(tp.clone(), 13)]);
+        assert_eq!(t.take_commits(false), vec![]);
+        t.retry_commits(std::slice::from_ref(&tp));
+        assert_eq!(
+            t.take_commits(false),
+            vec![(tp, 13)],
+            "a failed commit is sent again"
+        );
     }
 
     #[test]

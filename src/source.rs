@@ -108,7 +108,8 @@ impl ConsumerContext for SourceContext {
         match result {
             Ok(()) => tracing::debug!(partitions = offsets.count(), "offsets committed"),
             Err(e) => {
-                tracing::warn!(error = %e, "offset commit failed; will retry with the next commit")
+                tracing::warn!(error = %e, "offset commit failed; will retry with the next commit");
+                self.tracker.retry_commits(&tps_of(offsets));
             }
         }
     }

@@ -185,26 +185,30 @@ async fn two_instances_split_the_work(broker: Broker) {
     tokio::time::sleep(Duration::from_secs(3)).await;
     let second = articles(40, "y");
     produce(&s.kafka.brokers, &s.topics.input, &second).await;
-    let all = read_all(&s.kafka.brokers, &[&s.topics.enriched], 60, WAIT);
+    assert!(read_all(&s.kafka.brokers, &[&s.topics.enriched], 60, WAIT).len() >= 60);
     tokio::time::sleep(Duration::from_secs(1)).await;
     stop_a.trigger();
     stop_b.trigger();
     let (sa, sb) = (a.await.unwrap().unwrap(), b.await.unwrap().unwrap());
-
-    assert_eq!(all.len(), 60);
-    let mut seen = HashSet::new();
-    for r in &all {
-        assert!(
-            seen.insert(r.key.clone().unwrap()),
-            "duplicate output for {:?}",
-            r.key
-        );
-    }
-    assert_eq!(
-        sa.consumed + sb.consumed,
-        60,
-        "each message consumed once across the group"
+    let all = read_all(
+        &s.kafka.brokers,
+        &[&s.topics.enriched],
+        1000,
+        Duration::from_secs(3),
     );
+
+    // Nothing lost. At least once: a commit inside the revocation callback
+    // can be refused while the group rebalances (RebalanceInProgress), and
+    // then the next owner redoes that partition's uncommitted messages; the
+    // redo is bounded by what was consumed before the rebalance (20).
+    let seen: HashSet<String> = all.iter().map(|r| r.key.clone().unwrap()).collect();
+    assert_eq!(seen.len(), 60, "every message enriched");
+    let total = sa.consumed + sb.consumed;
+    assert!(
+        (60..=80).contains(&total),
+        "consumed {total} across the group"
+    );
+    assert_eq!(all.len() as u64, total, "one output per consumption");
     assert!(sb.consumed > 0, "the second instance took over partitions");
     // Together they enrich exactly as one process would.
     let by_id: HashMap<String, serde_json::Value> = all
