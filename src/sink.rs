@@ -75,10 +75,6 @@ impl Sink {
     pub fn flush(&self, timeout: Duration) -> Result<(), KafkaError> {
         self.producer.flush(timeout)
     }
-
-    pub fn producer(&self) -> &FutureProducer {
-        &self.producer
-    }
 }
 
 /// True for the error librdkafka gives a record over `message.max.bytes`.
