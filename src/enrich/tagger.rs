@@ -22,7 +22,8 @@
 //!
 //! The model file is gzip-compressed 16-bit quantised weights.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::io::{Read, Write};
 
 use super::lexicon::{Lexicon, Surface};
@@ -260,14 +261,54 @@ mod t {
     pub const HIST_ALL: u64 = 35;
 }
 
+/// A hasher for keys that already are xxh3 hashes: sets of word hashes need
+/// no second hashing.
+#[derive(Default)]
+struct PreHashed(u64);
+
+impl std::hash::Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = mix(self.0, b as u64);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type HashedSet = HashSet<u64, BuildHasherDefault<PreHashed>>;
+type HashedMap<V> = HashMap<u64, V, BuildHasherDefault<PreHashed>>;
+
+/// Hash of the lower-cased word ([`lowercase`]), without allocating for
+/// ASCII words.
+fn lower_hash(w: &str) -> u64 {
+    if w.len() <= 64 && w.is_ascii() {
+        let mut buf = [0u8; 64];
+        let b = &mut buf[..w.len()];
+        b.copy_from_slice(w.as_bytes());
+        b.make_ascii_lowercase();
+        xxhash_rust::xxh3::xxh3_64(b)
+    } else {
+        h(&lowercase(w))
+    }
+}
+
+fn starts_upper(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase)
+}
+
 /// Per-document statistics for the consistency features: which words occur
 /// lower-case or capitalised mid-sentence, and (filled while tagging, sentence
 /// by sentence) which entity types earlier sentences gave each word.
 #[derive(Debug, Default)]
 pub struct DocContext {
-    lower_seen: HashSet<u64>,
-    cap_mid_seen: HashSet<u64>,
-    history: std::collections::HashMap<u64, [u16; 4]>,
+    lower_seen: HashedSet,
+    cap_mid_seen: HashedSet,
+    history: HashedMap<[u16; 4]>,
 }
 
 impl DocContext {
@@ -281,7 +322,7 @@ impl DocContext {
                 if first.is_some_and(char::is_lowercase) {
                     d.lower_seen.insert(h(w));
                 } else if first.is_some_and(char::is_uppercase) && i > 0 && !caps {
-                    d.cap_mid_seen.insert(h(&w.to_lowercase()));
+                    d.cap_mid_seen.insert(lower_hash(w));
                 }
             }
         }
@@ -295,35 +336,41 @@ impl DocContext {
                 Tag::B(t) | Tag::I(t) | Tag::L(t) | Tag::U(t) => t,
                 Tag::O => continue,
             };
-            if w.chars().next().is_some_and(char::is_uppercase) {
-                let c = self.history.entry(h(&w.to_lowercase())).or_default();
+            if starts_upper(w) {
+                let c = self.history.entry(lower_hash(w)).or_default();
                 c[ty] = c[ty].saturating_add(1);
             }
         }
     }
 
-    /// History features of a sentence: the majority earlier type of each word.
+    /// History features of one token (`lower` is its [`lower_hash`]): the
+    /// majority type earlier sentences gave the word, and the set of types.
+    fn history_of(&self, w: &str, lower: u64, mut emit: impl FnMut(u64)) {
+        if !starts_upper(w) {
+            return;
+        }
+        let Some(c) = self.history.get(&lower) else {
+            return;
+        };
+        if let Some((best, n)) = c.iter().enumerate().max_by_key(|(_, n)| **n) {
+            if *n > 0 {
+                emit(mix(t::HIST, best as u64));
+            }
+        }
+        let seen = c
+            .iter()
+            .enumerate()
+            .fold(0u64, |a, (k, n)| a | (((*n > 0) as u64) << k));
+        emit(mix(t::HIST_ALL, seen));
+    }
+
+    /// History features of a sentence, per token.
     fn history_features(&self, tokens: &[&str]) -> Vec<Vec<u64>> {
         tokens
             .iter()
             .map(|w| {
                 let mut out = Vec::new();
-                if !w.chars().next().is_some_and(char::is_uppercase) {
-                    return out;
-                }
-                let Some(c) = self.history.get(&h(&w.to_lowercase())) else {
-                    return out;
-                };
-                if let Some((best, n)) = c.iter().enumerate().max_by_key(|(_, n)| **n) {
-                    if *n > 0 {
-                        out.push(mix(t::HIST, best as u64));
-                    }
-                }
-                let seen = c
-                    .iter()
-                    .enumerate()
-                    .fold(0u64, |a, (k, n)| a | (((*n > 0) as u64) << k));
-                out.push(mix(t::HIST_ALL, seen));
+                self.history_of(w, lower_hash(w), |f| out.push(f));
                 out
             })
             .collect()
@@ -334,6 +381,13 @@ impl DocContext {
 pub fn is_caps_sentence(tokens: &[&str]) -> bool {
     let (mut up, mut low) = (0, 0);
     for w in tokens {
+        if w.is_ascii() {
+            for b in w.bytes() {
+                up += b.is_ascii_uppercase() as usize;
+                low += b.is_ascii_lowercase() as usize;
+            }
+            continue;
+        }
         for c in w.chars() {
             if c.is_uppercase() {
                 up += 1;
@@ -357,7 +411,6 @@ fn title_case(w: &str) -> String {
     out
 }
 
-/// Static (tag-independent) features of every token of a sentence.
 /// A lexicon match over a token range `[start, end)` with its type code.
 pub type GazHit = (usize, usize, u64);
 
@@ -367,6 +420,49 @@ pub fn gaz_code(lex: &Lexicon, m: &super::lexicon::LexMatch) -> u64 {
         Surface::Adjective => 5,
         Surface::Ticker => 6,
         Surface::Name => 1 + lex.entries[m.entry].entity_type as u64,
+    }
+}
+
+/// What the feature templates read of a sentence, computed once: the
+/// lower-cased tokens (in one buffer), their hashes and short shapes.
+struct Prepared<'a> {
+    tokens: &'a [&'a str],
+    caps: bool,
+    lower: String,
+    lower_at: Vec<(usize, usize)>,
+    hl: Vec<u64>,
+    short: Vec<u64>,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(tokens: &'a [&'a str]) -> Prepared<'a> {
+        let n = tokens.len();
+        let mut lower = String::with_capacity(tokens.iter().map(|w| w.len()).sum());
+        let mut lower_at = Vec::with_capacity(n);
+        for w in tokens {
+            let s = lower.len();
+            if w.is_ascii() {
+                lower.push_str(w);
+                lower[s..].make_ascii_lowercase();
+            } else {
+                lower.push_str(&lowercase(w));
+            }
+            lower_at.push((s, lower.len()));
+        }
+        let hl = lower_at.iter().map(|&(s, e)| h(&lower[s..e])).collect();
+        Prepared {
+            tokens,
+            caps: is_caps_sentence(tokens),
+            hl,
+            short: tokens.iter().map(|w| shape_hash(w, true)).collect(),
+            lower,
+            lower_at,
+        }
+    }
+
+    fn lower(&self, i: usize) -> &str {
+        let (s, e) = self.lower_at[i];
+        &self.lower[s..e]
     }
 }
 
@@ -380,58 +476,68 @@ pub fn sentence_features(
     doc: &DocContext,
     pre: Option<&[GazHit]>,
 ) -> Vec<Vec<u64>> {
-    let n = tokens.len();
-    let caps = is_caps_sentence(tokens);
-    let lower: Vec<std::borrow::Cow<'_, str>> = tokens.iter().map(|w| lowercase(w)).collect();
-    let hl: Vec<u64> = lower.iter().map(|w| h(w)).collect();
-    let shapes: Vec<u64> = tokens
-        .iter()
-        .map(|w| {
-            if caps {
-                h("CAPS")
-            } else {
-                shape_hash(w, false)
-            }
-        })
-        .collect();
-    let short: Vec<u64> = tokens.iter().map(|w| shape_hash(w, true)).collect();
+    let p = Prepared::new(tokens);
+    let mut out = vec![Vec::with_capacity(48); tokens.len()];
+    static_features(&p, lex, doc, pre, |i, f| out[i].extend_from_slice(f));
+    out
+}
 
-    let mut hits: Vec<GazHit> = Vec::new();
-    match pre {
-        Some(p) if !caps => hits.extend_from_slice(p),
-        _ => {
-            // Lexicon matches over the sentence joined by spaces.
-            let mut joined = String::new();
-            let mut starts = Vec::with_capacity(n);
-            for w in tokens {
-                if !joined.is_empty() {
-                    joined.push(' ');
-                }
-                starts.push(joined.len());
-                if caps && w.chars().count() > 1 && w.chars().all(|c| !c.is_lowercase()) {
-                    joined.push_str(&title_case(w));
-                } else {
-                    joined.push_str(w);
-                }
-            }
-            for m in lex.find(&joined) {
-                let (Ok(a), b) = (
-                    starts.binary_search(&m.start),
-                    starts.partition_point(|&s| s < m.end),
-                ) else {
-                    continue;
-                };
-                let last_end = starts[b - 1] + tokens[b - 1].len();
-                if last_end != m.end && !(caps && last_end >= m.end) {
-                    continue;
-                }
-                hits.push((a, b, gaz_code(lex, &m)));
-            }
+/// Lexicon matches of a sentence as token ranges.
+fn gaz_hits(p: &Prepared<'_>, lex: &Lexicon, pre: Option<&[GazHit]>) -> Vec<GazHit> {
+    let (tokens, caps) = (p.tokens, p.caps);
+    if let (Some(pre), false) = (pre, caps) {
+        return pre.to_vec();
+    }
+    // Lexicon matches over the sentence joined by spaces.
+    let mut hits = Vec::new();
+    let mut joined = String::new();
+    let mut starts = Vec::with_capacity(tokens.len());
+    for w in tokens {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        starts.push(joined.len());
+        if caps && w.chars().count() > 1 && w.chars().all(|c| !c.is_lowercase()) {
+            joined.push_str(&title_case(w));
+        } else {
+            joined.push_str(w);
         }
     }
-    let mut gaz: Vec<Vec<u64>> = vec![Vec::new(); n];
-    for &(a, b, ty) in &hits {
-        for (k, g) in gaz.iter_mut().enumerate().take(b).skip(a) {
+    for m in lex.find(&joined) {
+        let (Ok(a), b) = (
+            starts.binary_search(&m.start),
+            starts.partition_point(|&s| s < m.end),
+        ) else {
+            continue;
+        };
+        let last_end = starts[b - 1] + tokens[b - 1].len();
+        if last_end != m.end && !(caps && last_end >= m.end) {
+            continue;
+        }
+        hits.push((a, b, gaz_code(lex, &m)));
+    }
+    hits
+}
+
+/// Calls `emit(token, features)` with the static features of each token,
+/// in token order.
+fn static_features(
+    p: &Prepared<'_>,
+    lex: &Lexicon,
+    doc: &DocContext,
+    pre: Option<&[GazHit]>,
+    mut emit: impl FnMut(usize, &[u64]),
+) {
+    let tokens = p.tokens;
+    let n = tokens.len();
+    let caps = p.caps;
+    let (hl, short) = (&p.hl, &p.short);
+
+    // Lexicon codes per token (a token may sit in several matches), as
+    // `gaz[gaz_at[k]..gaz_at[k + 1]]`.
+    let mut per_token: Vec<(usize, u64)> = Vec::new();
+    for (a, b, ty) in gaz_hits(p, lex, pre) {
+        for k in a..b {
             let pos = if b - a == 1 {
                 0
             } else if k == a {
@@ -441,22 +547,30 @@ pub fn sentence_features(
             } else {
                 2
             };
-            g.push(mix(ty, pos));
+            per_token.push((k, mix(ty, pos)));
         }
     }
+    per_token.sort_by_key(|&(k, _)| k);
+    let mut gaz_at = vec![0usize; n + 1];
+    for &(k, _) in &per_token {
+        gaz_at[k + 1] += 1;
+    }
+    for k in 0..n {
+        gaz_at[k + 1] += gaz_at[k];
+    }
+    let gaz = |k: usize| per_token[gaz_at[k]..gaz_at[k + 1]].iter().map(|&(_, g)| g);
 
     // Position in a run of capitalised words, and the run's length.
-    let cap = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
     let mut run_feat = vec![None; n];
     if !caps {
         let mut i = 0;
         while i < n {
-            if !cap(tokens[i]) {
+            if !starts_upper(tokens[i]) {
                 i += 1;
                 continue;
             }
             let mut j = i;
-            while j + 1 < n && cap(tokens[j + 1]) {
+            while j + 1 < n && starts_upper(tokens[j + 1]) {
                 j += 1;
             }
             let len = (j - i + 1).min(4) as u64;
@@ -478,7 +592,8 @@ pub fn sentence_features(
     }
     let bos = h("<s>");
     let eos = h("</s>");
-    let at = |v: &Vec<u64>, i: isize| -> u64 {
+    let caps_shape = h("CAPS");
+    let at = |v: &[u64], i: isize| -> u64 {
         if i < 0 {
             bos
         } else if i as usize >= n {
@@ -487,106 +602,126 @@ pub fn sentence_features(
             v[i as usize]
         }
     };
-    let mut out = Vec::with_capacity(n);
+    let mut buf: Vec<u64> = Vec::with_capacity(64);
     for i in 0..n {
         let w = tokens[i];
         let ii = i as isize;
-        let mut f = Vec::with_capacity(48);
-        f.push(mix(t::BIAS, 0));
-        f.push(mix(t::LOWER, hl[i]));
-        f.push(mix(t::WORD, h(w)));
-        f.push(mix(t::SHAPE, shapes[i]));
-        f.push(mix(t::SHORT, short[i]));
-        let lw: &str = &lower[i];
-        let bounds: Vec<usize> = lw
-            .char_indices()
-            .map(|(b, _)| b)
-            .chain(std::iter::once(lw.len()))
-            .collect();
-        let nc = bounds.len() - 1;
-        for k in 1..=4.min(nc) {
-            f.push(mix(t::PRE + 100 * k as u64, h(&lw[..bounds[k]])));
+        buf.clear();
+        let mut f = |x: u64| buf.push(x);
+        f(mix(t::BIAS, 0));
+        f(mix(t::LOWER, hl[i]));
+        f(mix(t::WORD, h(w)));
+        f(mix(
+            t::SHAPE,
+            if caps {
+                caps_shape
+            } else {
+                shape_hash(w, false)
+            },
+        ));
+        f(mix(t::SHORT, short[i]));
+        let lw = p.lower(i);
+        if lw.is_ascii() {
+            let nc = lw.len();
+            for k in 1..=4.min(nc) {
+                f(mix(t::PRE + 100 * k as u64, h(&lw[..k])));
+            }
+            for k in 1..=5.min(nc) {
+                f(mix(t::SUF + 100 * k as u64, h(&lw[nc - k..])));
+            }
+        } else {
+            let mut pre_end = lw.char_indices().map(|(b, _)| b).skip(1);
+            for k in 1..=4 {
+                if k > lw.chars().count() {
+                    break;
+                }
+                let end = pre_end.next().unwrap_or(lw.len());
+                f(mix(t::PRE + 100 * k as u64, h(&lw[..end])));
+            }
+            for (k, (b, _)) in lw.char_indices().rev().take(5).enumerate() {
+                f(mix(t::SUF + 100 * (k + 1) as u64, h(&lw[b..])));
+            }
         }
-        for k in 1..=5.min(nc) {
-            f.push(mix(t::SUF + 100 * k as u64, h(&lw[bounds[nc - k]..])));
-        }
-        f.push(mix(t::W_M1, at(&hl, ii - 1)));
-        f.push(mix(t::W_P1, at(&hl, ii + 1)));
-        f.push(mix(t::W_M2, at(&hl, ii - 2)));
-        f.push(mix(t::W_P2, at(&hl, ii + 2)));
-        f.push(mix(t::W_M3, at(&hl, ii - 3)));
-        f.push(mix(t::W_P3, at(&hl, ii + 3)));
-        f.push(mix(t::S_M1, at(&short, ii - 1)));
-        f.push(mix(t::S_P1, at(&short, ii + 1)));
-        f.push(mix(t::BI_L, mix(at(&hl, ii - 1), hl[i])));
-        f.push(mix(t::BI_R, mix(hl[i], at(&hl, ii + 1))));
-        f.push(mix(
+        f(mix(t::W_M1, at(hl, ii - 1)));
+        f(mix(t::W_P1, at(hl, ii + 1)));
+        f(mix(t::W_M2, at(hl, ii - 2)));
+        f(mix(t::W_P2, at(hl, ii + 2)));
+        f(mix(t::W_M3, at(hl, ii - 3)));
+        f(mix(t::W_P3, at(hl, ii + 3)));
+        f(mix(t::S_M1, at(short, ii - 1)));
+        f(mix(t::S_P1, at(short, ii + 1)));
+        f(mix(t::BI_L, mix(at(hl, ii - 1), hl[i])));
+        f(mix(t::BI_R, mix(hl[i], at(hl, ii + 1))));
+        f(mix(
             t::S3,
-            mix(mix(at(&short, ii - 1), short[i]), at(&short, ii + 1)),
+            mix(mix(at(short, ii - 1), short[i]), at(short, ii + 1)),
         ));
         if i + 1 < n {
-            let next: &str = &lower[i + 1];
+            let next = p.lower(i + 1);
             let cut = next.char_indices().rev().nth(1).map_or(0, |(b, _)| b);
-            f.push(mix(t::SUF_P1, h(&next[cut..])));
+            f(mix(t::SUF_P1, h(&next[cut..])));
         }
-        for &g in &gaz[i] {
-            f.push(mix(t::GAZ, g));
-            f.push(mix(t::GAZ, mix(g, short[i])));
+        for g in gaz(i) {
+            f(mix(t::GAZ, g));
+            f(mix(t::GAZ, mix(g, short[i])));
         }
         if i > 0 {
-            for &g in &gaz[i - 1] {
-                f.push(mix(t::GAZ_M1, g));
+            for g in gaz(i - 1) {
+                f(mix(t::GAZ_M1, g));
             }
         }
         if i + 1 < n {
-            for &g in &gaz[i + 1] {
-                f.push(mix(t::GAZ_P1, g));
+            for g in gaz(i + 1) {
+                f(mix(t::GAZ_P1, g));
             }
         }
-        let tc = if caps { title_case(w) } else { w.to_owned() };
+        let tc: std::borrow::Cow<'_, str> = if caps {
+            std::borrow::Cow::Owned(title_case(w))
+        } else {
+            std::borrow::Cow::Borrowed(w)
+        };
         if lex.is_given_name(&tc) {
-            f.push(mix(t::LIST, 1));
+            f(mix(t::LIST, 1));
         }
         if words::is_title(tc.trim_end_matches('.')) {
-            f.push(mix(t::LIST, 2));
+            f(mix(t::LIST, 2));
         }
         if i > 0 && words::is_title(tokens[i - 1].trim_end_matches('.')) {
-            f.push(mix(t::LIST, 3));
+            f(mix(t::LIST, 3));
         }
         if words::is_org_suffix(&tc) {
-            f.push(mix(t::LIST, 4));
+            f(mix(t::LIST, 4));
         }
         if i + 1 < n && words::is_org_suffix(tokens[i + 1]) {
-            f.push(mix(t::LIST, 5));
+            f(mix(t::LIST, 5));
         }
         if words::is_common_word(&tc) {
-            f.push(mix(t::LIST, 6));
+            f(mix(t::LIST, 6));
         }
         if words::is_calendar_word(tc.trim_end_matches('.')) {
-            f.push(mix(t::LIST, 7));
+            f(mix(t::LIST, 7));
         }
-        if w.chars().next().is_some_and(char::is_uppercase) {
+        if starts_upper(w) {
             let dl = doc.lower_seen.contains(&hl[i]);
             let dc = doc.cap_mid_seen.contains(&hl[i]);
-            f.push(mix(
+            f(mix(
                 t::DOC,
                 (dl as u64) | ((dc as u64) << 1) | (((i == 0) as u64) << 2) | ((caps as u64) << 3),
             ));
         }
         if caps {
-            f.push(mix(t::CAPS, hl[i]));
+            f(mix(t::CAPS, hl[i]));
         }
         if let Some((r, id)) = run_feat[i] {
-            f.push(r);
-            f.push(mix(r, short[i]));
-            f.push(id);
+            f(r);
+            f(mix(r, short[i]));
+            f(id);
         }
         if i == 0 {
-            f.push(mix(t::FIRST, short[i]));
+            f(mix(t::FIRST, short[i]));
         }
-        out.push(f);
+        emit(i, &buf);
     }
-    out
 }
 
 /// Tag-dependent features of token `i` given the two previous tags.
@@ -631,17 +766,22 @@ fn bucket(feature: u64, bits: u32) -> usize {
     (feature >> (64 - bits)) as usize
 }
 
-/// Scores every class for a token's features.
+/// Sums the class weights of a token's features.
 #[inline]
-fn score_rows(rows: &[Row], bits: u32, feats: &[u64], hist: &[u64], out: &mut [i32; N_CLASSES]) {
+fn score(rows: &[Row], bits: u32, feats: &[u64]) -> [i32; N_CLASSES] {
     let mut acc = [0i32; N_CLASSES];
-    for &f in feats.iter().chain(hist) {
-        let row = &rows[bucket(f, bits)].0;
-        for (o, &w) in acc.iter_mut().zip(row) {
-            *o += w as i32;
-        }
+    for &f in feats {
+        add_row(&mut acc, &rows[bucket(f, bits)]);
     }
-    *out = acc;
+    acc
+}
+
+/// Adds one bucket's class weights to a score vector.
+#[inline]
+fn add_row(acc: &mut [i32; N_CLASSES], row: &Row) {
+    for (o, &w) in acc.iter_mut().zip(&row.0) {
+        *o += w as i32;
+    }
 }
 
 /// The best valid class for a score vector.
@@ -672,6 +812,10 @@ fn close(tags: &mut [Tag]) {
 impl Model {
     /// Tags one sentence; sentences of a document must come in order, so the
     /// document history can inform later ones.
+    ///
+    /// The static features of all tokens are scored first, in one pass whose
+    /// weight-table loads do not wait on each other; the left-to-right pass
+    /// then adds only the five features of the previous tags.
     pub fn tag(
         &self,
         tokens: &[&str],
@@ -679,20 +823,25 @@ impl Model {
         doc: &mut DocContext,
         pre: Option<&[GazHit]>,
     ) -> Vec<Tag> {
-        let mut feats = sentence_features(tokens, lex, doc, pre);
-        for (f, extra) in feats.iter_mut().zip(doc.history_features(tokens)) {
-            f.extend(extra);
+        let (rows, bits) = (&self.rows, self.bits);
+        let p = Prepared::new(tokens);
+        let mut stat = vec![[0i32; N_CLASSES]; tokens.len()];
+        static_features(&p, lex, doc, pre, |i, feats| {
+            stat[i] = score(rows, bits, feats)
+        });
+        for (i, (w, acc)) in tokens.iter().zip(stat.iter_mut()).enumerate() {
+            doc.history_of(w, p.hl[i], |f| add_row(acc, &rows[bucket(f, bits)]));
         }
-        let hl: Vec<u64> = tokens.iter().map(|w| h(&lowercase(w))).collect();
-        let sh: Vec<u64> = tokens.iter().map(|w| shape_hash(w, true)).collect();
         let mut tags = Vec::with_capacity(tokens.len());
-        let mut scores = [0i32; N_CLASSES];
         let mut hist = [0u64; 5];
-        for i in 0..tokens.len() {
+        for (i, acc) in stat.iter().enumerate() {
             let p1 = i.checked_sub(1).map(|j| tags[j]);
             let p2 = i.checked_sub(2).map(|j| tags[j]);
-            history_features(p1, p2, hl[i], sh[i], &mut hist);
-            score_rows(&self.rows, self.bits, &feats[i], &hist, &mut scores);
+            history_features(p1, p2, p.hl[i], p.short[i], &mut hist);
+            let mut scores = *acc;
+            for &f in &hist {
+                add_row(&mut scores, &rows[bucket(f, bits)]);
+            }
             tags.push(best(&scores, p1));
         }
         close(&mut tags);
@@ -785,7 +934,7 @@ impl Trainer {
         doc: &mut DocContext,
     ) -> usize {
         let extra = doc.history_features(tokens);
-        let hl: Vec<u64> = tokens.iter().map(|w| h(&lowercase(w))).collect();
+        let hl: Vec<u64> = tokens.iter().map(|w| lower_hash(w)).collect();
         let sh: Vec<u64> = tokens.iter().map(|w| shape_hash(w, true)).collect();
         let mut tags: Vec<Tag> = Vec::with_capacity(tokens.len());
         let mut correct = 0;
