@@ -93,6 +93,9 @@ enum TrainCommand {
         seed: u64,
         #[arg(long, default_value_t = 16)]
         bits: u32,
+        /// Weights smaller than this in magnitude are dropped (0 keeps all).
+        #[arg(long, default_value_t = 0.1)]
+        min_weight: f32,
     },
     /// Train the entity tagger on CoNLL-format data (gzip accepted).
     Ner {
@@ -226,6 +229,7 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
             epochs,
             seed,
             bits,
+            min_weight,
         }) => {
             commands::categories::train(
                 &input,
@@ -233,6 +237,7 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
                 bits,
                 epochs,
                 seed,
+                min_weight,
                 &mut std::io::stderr(),
             )?;
             Ok(0)

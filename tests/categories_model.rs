@@ -42,7 +42,25 @@ fn training_is_deterministic_for_a_seed() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.bin"), dir.path().join("b.bin"));
     for out in [&a, &b] {
-        train(&data(), out, 12, 1, 5, &mut std::io::sink()).unwrap();
+        train(&data(), out, 12, 1, 5, 0.1, &mut std::io::sink()).unwrap();
     }
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+}
+
+#[test]
+fn small_weights_are_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (dense, sparse) = (dir.path().join("d.bin"), dir.path().join("s.bin"));
+    train(&data(), &dense, 12, 1, 5, 0.0, &mut std::io::sink()).unwrap();
+    train(&data(), &sparse, 12, 1, 5, 0.1, &mut std::io::sink()).unwrap();
+    let load = |p: &PathBuf| CategoryModel::load(&std::fs::read(p).unwrap()).unwrap();
+    let (d, s) = (load(&dense), load(&sparse));
+    assert!(d.weight_count() > (1 << 12) * d.labels.len() / 2);
+    // One epoch on 2^12 buckets: about half the weights are below 0.1.
+    assert!(
+        s.weight_count() * 4 < d.weight_count() * 3,
+        "{} of {}",
+        s.weight_count(),
+        d.weight_count()
+    );
 }

@@ -99,6 +99,7 @@ pub fn train(
     bits: u32,
     epochs: usize,
     seed: u64,
+    min_weight: f32,
     progress: &mut dyn Write,
 ) -> anyhow::Result<f64> {
     let started = Instant::now();
@@ -118,7 +119,7 @@ pub fn train(
         tune_set.len()
     )?;
     // Held-out estimate: the model fitted without the tuning slice.
-    let held_out = categories::train(&train_set, &tune_set, bits, epochs, seed, false);
+    let held_out = categories::train(&train_set, &tune_set, bits, epochs, seed, false, min_weight);
     let (micro, macro_, _) = evaluate(&held_out, &tune_set);
     writeln!(
         progress,
@@ -127,13 +128,14 @@ pub fn train(
         macro_.f1,
         started.elapsed().as_secs_f64()
     )?;
-    let first = categories::train(&train_set, &tune_set, bits, epochs, seed, true);
+    let first = categories::train(&train_set, &tune_set, bits, epochs, seed, true, min_weight);
     std::fs::write(output, first.save())?;
     writeln!(
         progress,
-        "saved {} ({} labels, {} bytes) in {:.0}s",
+        "saved {} ({} labels, {} weights, {} bytes) in {:.0}s",
         output.display(),
         first.labels.len(),
+        first.weight_count(),
         std::fs::metadata(output)?.len(),
         started.elapsed().as_secs_f64()
     )?;

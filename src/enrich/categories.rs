@@ -7,12 +7,17 @@
 //! costs a few microseconds per article.
 //!
 //! Features: lower-cased words (digits folded to `0`) and word bigrams of the
-//! body, title words separately; binary, L2-normalised. Weights are 16-bit
-//! quantised, `2^bits` buckets × labels, stored gzip-compressed.
+//! body, title words separately; binary, L2-normalised.
+//!
+//! Weights are 16-bit quantised and sparse: training drops the weights whose
+//! magnitude is below `min_weight` (most of the 2^bits × labels weights of an
+//! SGD fit are near zero and only cost memory traffic), and each bucket keeps
+//! a short list of `(label, weight)`. An article touches ~900 buckets; with
+//! dense rows of 115 labels that was ~200 KB of weights read per article.
 
 use std::io::{Read, Write};
 
-const MAGIC: &[u8; 8] = b"NFCAT\x00\x00\x01";
+const MAGIC: &[u8; 8] = b"NFCAT\x00\x00\x02";
 
 /// The default model, trained on Reuters-21578 ModApte train (see NOTICE).
 pub const DEFAULT_MODEL: &[u8] = include_bytes!("../../models/categories.bin");
@@ -22,8 +27,10 @@ pub const DEFAULT_MODEL: &[u8] = include_bytes!("../../models/categories.bin");
 pub struct CategoryModel {
     bits: u32,
     pub labels: Vec<String>,
-    /// `2^bits × labels` weights (quantised with `scale`).
-    weights: Vec<i16>,
+    /// Bucket `b`'s weights are `weights[offsets[b]..offsets[b + 1]]`.
+    offsets: Vec<u32>,
+    /// `(label, quantised weight)`; the real weight is `weight × scale`.
+    weights: Vec<(u16, i16)>,
     scale: f32,
     bias: Vec<f32>,
     pub thresholds: Vec<f32>,
@@ -33,6 +40,7 @@ impl std::fmt::Debug for CategoryModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CategoryModel")
             .field("labels", &self.labels.len())
+            .field("weights", &self.weights.len())
             .finish()
     }
 }
@@ -42,37 +50,71 @@ fn mix(a: u64, b: u64) -> u64 {
     x ^ (x >> 32)
 }
 
-/// Hashed, L2-normalised binary features `(bucket, value)`.
-pub fn features(title: Option<&str>, body: &str, bits: u32) -> Vec<(u32, f32)> {
-    let mut hashes: Vec<u64> = Vec::with_capacity(body.len() / 3);
-    let mut word = String::new();
-    let mut prev: u64 = 0;
-    let mut push_words = |text: &str, prefix: u64, hashes: &mut Vec<u64>| {
-        prev = 0;
-        for c in text.chars().chain(std::iter::once(' ')) {
-            if c.is_alphanumeric() {
-                word.extend(
-                    c.to_lowercase()
-                        .map(|c| if c.is_ascii_digit() { '0' } else { c }),
-                );
-                continue;
-            }
-            if word.chars().count() >= 2 {
-                let h = mix(prefix, xxhash_rust::xxh3::xxh3_64(word.as_bytes()));
-                hashes.push(h);
-                if prev != 0 {
-                    hashes.push(mix(prev, h ^ 0x5bd1_e995));
-                }
-                prev = h;
-            }
-            word.clear();
+/// Calls `word` with each lower-cased word of `text` (digits folded to `0`,
+/// at least two characters). ASCII is handled byte by byte; other
+/// characters go through Unicode's alphanumeric test and lower-casing.
+fn for_each_word(text: &str, buf: &mut Vec<u8>, mut word: impl FnMut(&[u8])) {
+    let bytes = text.as_bytes();
+    let mut chars = 0usize;
+    let mut i = 0;
+    let mut flush = |buf: &mut Vec<u8>, chars: &mut usize| {
+        if *chars >= 2 {
+            word(buf);
         }
+        buf.clear();
+        *chars = 0;
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                buf.push(if b.is_ascii_digit() {
+                    b'0'
+                } else {
+                    b.to_ascii_lowercase()
+                });
+                chars += 1;
+            } else {
+                flush(buf, &mut chars);
+            }
+            i += 1;
+            continue;
+        }
+        let c = text[i..].chars().next().expect("a char starts here");
+        if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                let l = if l.is_ascii_digit() { '0' } else { l };
+                let mut tmp = [0u8; 4];
+                buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
+                chars += 1;
+            }
+        } else {
+            flush(buf, &mut chars);
+        }
+        i += c.len_utf8();
+    }
+    flush(buf, &mut chars);
+}
+
+/// Hashed, L2-normalised binary features `(bucket, value)`, sorted by bucket.
+pub fn features(title: Option<&str>, body: &str, bits: u32) -> Vec<(u32, f32)> {
+    let mut buckets: Vec<u32> = Vec::with_capacity(body.len() / 3);
+    let mut buf = Vec::with_capacity(32);
+    let mut words = |text: &str, prefix: u64, buckets: &mut Vec<u32>| {
+        let mut prev: u64 = 0;
+        for_each_word(text, &mut buf, |w| {
+            let h = mix(prefix, xxhash_rust::xxh3::xxh3_64(w));
+            buckets.push((h >> (64 - bits)) as u32);
+            if prev != 0 {
+                buckets.push((mix(prev, h ^ 0x5bd1_e995) >> (64 - bits)) as u32);
+            }
+            prev = h;
+        });
     };
     if let Some(t) = title {
-        push_words(t, 17, &mut hashes);
+        words(t, 17, &mut buckets);
     }
-    push_words(body, 0, &mut hashes);
-    let mut buckets: Vec<u32> = hashes.iter().map(|h| (h >> (64 - bits)) as u32).collect();
+    words(body, 0, &mut buckets);
     buckets.sort_unstable();
     buckets.dedup();
     let v = 1.0 / (buckets.len().max(1) as f32).sqrt();
@@ -86,18 +128,39 @@ fn sigmoid(x: f32) -> f32 {
 impl CategoryModel {
     /// Probability of every label.
     pub fn probabilities(&self, title: Option<&str>, body: &str) -> Vec<f32> {
-        let l = self.labels.len();
-        let mut acc = vec![0f32; l];
-        for (b, v) in features(title, body, self.bits) {
-            let row = &self.weights[b as usize * l..(b as usize + 1) * l];
-            for (a, &w) in acc.iter_mut().zip(row) {
-                *a += v * w as f32;
+        let feats = features(title, body, self.bits);
+        // Every feature has the same value, so sum integers and scale once.
+        let v = feats.first().map_or(0.0, |f| f.1);
+        // First the ranges, asking for each bucket's weights ahead of use:
+        // the loads then overlap instead of queueing behind the additions.
+        let ranges: Vec<(u32, u32)> = feats
+            .iter()
+            .map(|&(b, _)| {
+                let (s, e) = (self.offsets[b as usize], self.offsets[b as usize + 1]);
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: prefetching is a hint; `s` is at most `weights.len()`.
+                unsafe {
+                    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                    _mm_prefetch::<_MM_HINT_T0>(self.weights.as_ptr().add(s as usize) as *const i8);
+                }
+                (s, e)
+            })
+            .collect();
+        let mut acc = vec![0i32; self.labels.len()];
+        for (s, e) in ranges {
+            for &(label, w) in &self.weights[s as usize..e as usize] {
+                acc[label as usize] += w as i32;
             }
         }
         acc.iter()
             .zip(&self.bias)
-            .map(|(a, b)| sigmoid(a * self.scale + b))
+            .map(|(&a, b)| sigmoid(a as f32 * v * self.scale + b))
             .collect()
+    }
+
+    /// Number of stored (non-zero) weights.
+    pub fn weight_count(&self) -> usize {
+        self.weights.len()
     }
 
     /// Labels whose probability reaches their threshold, best first.
@@ -124,7 +187,12 @@ impl CategoryModel {
             raw.extend_from_slice(&self.bias[i].to_le_bytes());
             raw.extend_from_slice(&self.thresholds[i].to_le_bytes());
         }
-        for w in &self.weights {
+        raw.extend_from_slice(&(self.weights.len() as u32).to_le_bytes());
+        for pair in self.offsets.windows(2) {
+            raw.extend_from_slice(&((pair[1] - pair[0]) as u16).to_le_bytes());
+        }
+        for (label, w) in &self.weights {
+            raw.extend_from_slice(&label.to_le_bytes());
             raw.extend_from_slice(&w.to_le_bytes());
         }
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -143,8 +211,12 @@ impl CategoryModel {
             pos += n;
             Ok(s)
         };
-        if take(8)? != MAGIC {
-            return Err("not a newsflow category model (bad magic)".into());
+        match take(8)? {
+            m if m == MAGIC => {}
+            m if m[..7] == MAGIC[..7] => {
+                return Err("category model of an older format (dense): retrain it".into())
+            }
+            _ => return Err("not a newsflow category model (bad magic)".into()),
         }
         let u32_at = |b: &[u8]| u32::from_le_bytes(b.try_into().unwrap());
         let f32_at = |b: &[u8]| f32::from_le_bytes(b.try_into().unwrap());
@@ -161,14 +233,28 @@ impl CategoryModel {
             bias.push(f32_at(take(4)?));
             thresholds.push(f32_at(take(4)?));
         }
-        let body = take((1usize << bits) * n * 2)?;
-        let weights = body
-            .chunks_exact(2)
-            .map(|c| i16::from_le_bytes([c[0], c[1]]))
-            .collect();
+        let total = u32_at(take(4)?) as usize;
+        let mut offsets = Vec::with_capacity((1 << bits) + 1);
+        offsets.push(0u32);
+        for c in take((1usize << bits) * 2)?.chunks_exact(2) {
+            let count = u16::from_le_bytes([c[0], c[1]]) as u32;
+            offsets.push(offsets.last().unwrap() + count);
+        }
+        if *offsets.last().unwrap() as usize != total {
+            return Err("category model bucket counts do not add up".into());
+        }
+        let mut weights = Vec::with_capacity(total);
+        for c in take(total * 4)?.chunks_exact(4) {
+            let label = u16::from_le_bytes([c[0], c[1]]);
+            if label as usize >= n {
+                return Err(format!("category model weight for label {label} of {n}"));
+            }
+            weights.push((label, i16::from_le_bytes([c[2], c[3]])));
+        }
         Ok(CategoryModel {
             bits,
             labels,
+            offsets,
             weights,
             scale,
             bias,
@@ -186,7 +272,9 @@ pub struct Example {
 
 /// Trains one-vs-rest logistic regression by SGD; thresholds are tuned per
 /// label on `tune` (F1-optimal); with `refit` the model is then retrained on
-/// everything, keeping those thresholds.
+/// everything, keeping those thresholds. Weights below `min_weight` in
+/// magnitude are dropped (before thresholds are tuned, so they are tuned for
+/// the model as it runs).
 pub fn train(
     train: &[Example],
     tune: &[Example],
@@ -194,6 +282,7 @@ pub fn train(
     epochs: usize,
     seed: u64,
     refit: bool,
+    min_weight: f32,
 ) -> CategoryModel {
     let mut labels: Vec<String> = train
         .iter()
@@ -255,21 +344,31 @@ pub fn train(
         }
         (w, b)
     };
-    let quantise = |w: &[f32]| -> (Vec<i16>, f32) {
+    let l = labels.len();
+    let quantise = |w: &[f32]| -> (Vec<u32>, Vec<(u16, i16)>, f32) {
         let max = w.iter().fold(0f32, |m, x| m.max(x.abs())).max(1e-9);
         let scale = max / 32767.0;
-        (
-            w.iter().map(|x| (x / scale).round() as i16).collect(),
-            scale,
-        )
+        let mut offsets = vec![0u32];
+        let mut weights = Vec::new();
+        for row in w.chunks_exact(l) {
+            for (label, &x) in row.iter().enumerate() {
+                let q = (x / scale).round() as i16;
+                if x.abs() >= min_weight && q != 0 {
+                    weights.push((label as u16, q));
+                }
+            }
+            offsets.push(weights.len() as u32);
+        }
+        (offsets, weights, scale)
     };
     // 1. Fit on `train`, tune thresholds on `tune`.
     let train_refs: Vec<&Example> = train.iter().collect();
     let (w, b) = fit(&train_refs);
-    let (weights, scale) = quantise(&w);
+    let (offsets, weights, scale) = quantise(&w);
     let mut model = CategoryModel {
         bits,
         labels: labels.clone(),
+        offsets,
         weights,
         scale,
         bias: b,
@@ -317,7 +416,8 @@ pub fn train(
     // 2. Refit on everything with the tuned thresholds.
     let all: Vec<&Example> = train.iter().chain(tune).collect();
     let (w, b) = fit(&all);
-    let (weights, scale) = quantise(&w);
+    let (offsets, weights, scale) = quantise(&w);
+    model.offsets = offsets;
     model.weights = weights;
     model.scale = scale;
     model.bias = b;
@@ -348,7 +448,7 @@ mod tests {
             docs.push(mk(&format!("quarterly profit net income shares {i}"), &[]));
         }
         let (train_set, tune_set) = docs.split_at(90);
-        let m = train(train_set, tune_set, 12, 5, 1, true);
+        let m = train(train_set, tune_set, 12, 5, 1, true, 0.0);
         let labels = |body: &str| -> Vec<String> {
             m.predict(None, body)
                 .into_iter()

