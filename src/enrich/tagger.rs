@@ -423,46 +423,148 @@ pub fn gaz_code(lex: &Lexicon, m: &super::lexicon::LexMatch) -> u64 {
     }
 }
 
-/// What the feature templates read of a sentence, computed once: the
-/// lower-cased tokens (in one buffer), their hashes and short shapes.
+/// What the feature templates read of one word: its lower-case hash, short
+/// shape, the hash of its last two lower-case characters, and (when
+/// tagging) the summed class weights of its word-only features.
+#[derive(Clone, Copy)]
+struct WordInfo {
+    hl: u64,
+    short: u64,
+    suf2: u64,
+    own: [i32; N_CLASSES],
+}
+
+impl WordInfo {
+    fn new(w: &str, lower: &str) -> WordInfo {
+        let cut = lower.char_indices().rev().nth(1).map_or(0, |(b, _)| b);
+        WordInfo {
+            hl: h(lower),
+            short: shape_hash(w, true),
+            suf2: h(&lower[cut..]),
+            own: [0; N_CLASSES],
+        }
+    }
+}
+
+/// The features of a word alone (identity, shape, prefixes, suffixes); in an
+/// all-capitals sentence the shape is the "caps sentence" marker.
+fn word_features(w: &str, lw: &str, info: &WordInfo, caps: bool, f: &mut impl FnMut(u64)) {
+    f(mix(t::BIAS, 0));
+    f(mix(t::LOWER, info.hl));
+    f(mix(t::WORD, h(w)));
+    f(mix(
+        t::SHAPE,
+        if caps {
+            h("CAPS")
+        } else {
+            shape_hash(w, false)
+        },
+    ));
+    f(mix(t::SHORT, info.short));
+    if lw.is_ascii() {
+        let nc = lw.len();
+        for k in 1..=4.min(nc) {
+            f(mix(t::PRE + 100 * k as u64, h(&lw[..k])));
+        }
+        for k in 1..=5.min(nc) {
+            f(mix(t::SUF + 100 * k as u64, h(&lw[nc - k..])));
+        }
+    } else {
+        let nc = lw.chars().count();
+        let mut pre_end = lw.char_indices().map(|(b, _)| b).skip(1);
+        for k in 1..=4.min(nc) {
+            let end = pre_end.next().unwrap_or(lw.len());
+            f(mix(t::PRE + 100 * k as u64, h(&lw[..end])));
+        }
+        for (k, (b, _)) in lw.char_indices().rev().take(5).enumerate() {
+            f(mix(t::SUF + 100 * (k + 1) as u64, h(&lw[b..])));
+        }
+    }
+}
+
+/// Most word types recur across articles, so what the tagger computes for a
+/// word alone is remembered per worker thread (bounded; cleared when full or
+/// when another model tags). A memo only: results are the same with or
+/// without it.
+struct WordCache {
+    model: u64,
+    map: HashedMap<WordInfo>,
+}
+
+/// Entries kept per thread (about 100 bytes each).
+const WORD_CACHE_MAX: usize = 1 << 16;
+
+thread_local! {
+    static WORD_CACHE: std::cell::RefCell<WordCache> = std::cell::RefCell::new(WordCache {
+        model: u64::MAX,
+        map: HashedMap::default(),
+    });
+}
+
+static NEXT_MODEL_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn next_model_id() -> u64 {
+    NEXT_MODEL_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A sentence's tokens with their [`WordInfo`].
 struct Prepared<'a> {
     tokens: &'a [&'a str],
     caps: bool,
-    lower: String,
-    lower_at: Vec<(usize, usize)>,
-    hl: Vec<u64>,
-    short: Vec<u64>,
+    words: Vec<WordInfo>,
 }
 
 impl<'a> Prepared<'a> {
+    /// For training: no model, no weights summed.
     fn new(tokens: &'a [&'a str]) -> Prepared<'a> {
-        let n = tokens.len();
-        let mut lower = String::with_capacity(tokens.iter().map(|w| w.len()).sum());
-        let mut lower_at = Vec::with_capacity(n);
-        for w in tokens {
-            let s = lower.len();
-            if w.is_ascii() {
-                lower.push_str(w);
-                lower[s..].make_ascii_lowercase();
-            } else {
-                lower.push_str(&lowercase(w));
-            }
-            lower_at.push((s, lower.len()));
-        }
-        let hl = lower_at.iter().map(|&(s, e)| h(&lower[s..e])).collect();
         Prepared {
             tokens,
             caps: is_caps_sentence(tokens),
-            hl,
-            short: tokens.iter().map(|w| shape_hash(w, true)).collect(),
-            lower,
-            lower_at,
+            words: tokens
+                .iter()
+                .map(|w| WordInfo::new(w, &lowercase(w)))
+                .collect(),
         }
     }
 
-    fn lower(&self, i: usize) -> &str {
-        let (s, e) = self.lower_at[i];
-        &self.lower[s..e]
+    /// For tagging with `model`: word-only features already summed.
+    fn for_model(tokens: &'a [&'a str], model: &Model) -> Prepared<'a> {
+        let caps = is_caps_sentence(tokens);
+        let words = WORD_CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.model != model.id {
+                c.map.clear();
+                c.model = model.id;
+            }
+            tokens
+                .iter()
+                .map(|w| {
+                    let key = mix(h(w), caps as u64);
+                    if let Some(info) = c.map.get(&key) {
+                        return *info;
+                    }
+                    let lower = lowercase(w);
+                    let mut info = WordInfo::new(w, &lower);
+                    let mut feats = [0u64; 16];
+                    let mut n = 0;
+                    word_features(w, &lower, &info, caps, &mut |f| {
+                        feats[n] = f;
+                        n += 1;
+                    });
+                    info.own = score(&model.rows, model.bits, &feats[..n]);
+                    if c.map.len() >= WORD_CACHE_MAX {
+                        c.map.clear();
+                    }
+                    c.map.insert(key, info);
+                    info
+                })
+                .collect()
+        });
+        Prepared {
+            tokens,
+            caps,
+            words,
+        }
     }
 }
 
@@ -478,7 +580,7 @@ pub fn sentence_features(
 ) -> Vec<Vec<u64>> {
     let p = Prepared::new(tokens);
     let mut out = vec![Vec::with_capacity(48); tokens.len()];
-    static_features(&p, lex, doc, pre, |i, f| out[i].extend_from_slice(f));
+    static_features(&p, lex, doc, pre, true, |i, f| out[i].extend_from_slice(f));
     out
 }
 
@@ -520,18 +622,21 @@ fn gaz_hits(p: &Prepared<'_>, lex: &Lexicon, pre: Option<&[GazHit]>) -> Vec<GazH
 }
 
 /// Calls `emit(token, features)` with the static features of each token,
-/// in token order.
+/// in token order; the word-only ones ([`word_features`]) only `with_word`.
 fn static_features(
     p: &Prepared<'_>,
     lex: &Lexicon,
     doc: &DocContext,
     pre: Option<&[GazHit]>,
+    with_word: bool,
     mut emit: impl FnMut(usize, &[u64]),
 ) {
     let tokens = p.tokens;
     let n = tokens.len();
     let caps = p.caps;
-    let (hl, short) = (&p.hl, &p.short);
+    let hl: Vec<u64> = p.words.iter().map(|w| w.hl).collect();
+    let short: Vec<u64> = p.words.iter().map(|w| w.short).collect();
+    let (hl, short) = (&hl, &short);
 
     // Lexicon codes per token (a token may sit in several matches), as
     // `gaz[gaz_at[k]..gaz_at[k + 1]]`.
@@ -592,7 +697,6 @@ fn static_features(
     }
     let bos = h("<s>");
     let eos = h("</s>");
-    let caps_shape = h("CAPS");
     let at = |v: &[u64], i: isize| -> u64 {
         if i < 0 {
             bos
@@ -608,39 +712,8 @@ fn static_features(
         let ii = i as isize;
         buf.clear();
         let mut f = |x: u64| buf.push(x);
-        f(mix(t::BIAS, 0));
-        f(mix(t::LOWER, hl[i]));
-        f(mix(t::WORD, h(w)));
-        f(mix(
-            t::SHAPE,
-            if caps {
-                caps_shape
-            } else {
-                shape_hash(w, false)
-            },
-        ));
-        f(mix(t::SHORT, short[i]));
-        let lw = p.lower(i);
-        if lw.is_ascii() {
-            let nc = lw.len();
-            for k in 1..=4.min(nc) {
-                f(mix(t::PRE + 100 * k as u64, h(&lw[..k])));
-            }
-            for k in 1..=5.min(nc) {
-                f(mix(t::SUF + 100 * k as u64, h(&lw[nc - k..])));
-            }
-        } else {
-            let mut pre_end = lw.char_indices().map(|(b, _)| b).skip(1);
-            for k in 1..=4 {
-                if k > lw.chars().count() {
-                    break;
-                }
-                let end = pre_end.next().unwrap_or(lw.len());
-                f(mix(t::PRE + 100 * k as u64, h(&lw[..end])));
-            }
-            for (k, (b, _)) in lw.char_indices().rev().take(5).enumerate() {
-                f(mix(t::SUF + 100 * (k + 1) as u64, h(&lw[b..])));
-            }
+        if with_word {
+            word_features(w, &lowercase(w), &p.words[i], caps, &mut f);
         }
         f(mix(t::W_M1, at(hl, ii - 1)));
         f(mix(t::W_P1, at(hl, ii + 1)));
@@ -657,9 +730,7 @@ fn static_features(
             mix(mix(at(short, ii - 1), short[i]), at(short, ii + 1)),
         ));
         if i + 1 < n {
-            let next = p.lower(i + 1);
-            let cut = next.char_indices().rev().nth(1).map_or(0, |(b, _)| b);
-            f(mix(t::SUF_P1, h(&next[cut..])));
+            f(mix(t::SUF_P1, p.words[i + 1].suf2));
         }
         for g in gaz(i) {
             f(mix(t::GAZ, g));
@@ -753,6 +824,8 @@ pub struct Model {
     bits: u32,
     /// `2^bits` rows of quantised weights (first `N_CLASSES` entries used).
     rows: Vec<Row>,
+    /// Distinguishes models in the per-thread word cache.
+    id: u64,
 }
 
 impl std::fmt::Debug for Model {
@@ -772,21 +845,29 @@ fn score(rows: &[Row], bits: u32, feats: &[u64]) -> [i32; N_CLASSES] {
     // Ask for every row first: the loads then overlap instead of queueing
     // behind the additions (the table is larger than the caches close to
     // the core).
-    #[cfg(target_arch = "x86_64")]
     for &f in feats {
-        // SAFETY: prefetching is a hint; the address is inside `rows`.
-        unsafe {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            let row = rows.as_ptr().add(bucket(f, bits)) as *const i8;
-            _mm_prefetch::<_MM_HINT_T0>(row);
-            _mm_prefetch::<_MM_HINT_T0>(row.add(std::mem::size_of::<Row>() - 1));
-        }
+        prefetch_row(rows, bits, f);
     }
     let mut acc = [0i32; N_CLASSES];
     for &f in feats {
         add_row(&mut acc, &rows[bucket(f, bits)]);
     }
     acc
+}
+
+/// Asks the memory system for a feature's row ahead of use.
+#[inline]
+fn prefetch_row(rows: &[Row], bits: u32, f: u64) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint; the address is inside `rows`.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let row = rows.as_ptr().add(bucket(f, bits)) as *const i8;
+        _mm_prefetch::<_MM_HINT_T0>(row);
+        _mm_prefetch::<_MM_HINT_T0>(row.add(std::mem::size_of::<Row>() - 1));
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (rows, bits, f);
 }
 
 /// Adds one bucket's class weights to a score vector.
@@ -837,20 +918,32 @@ impl Model {
         pre: Option<&[GazHit]>,
     ) -> Vec<Tag> {
         let (rows, bits) = (&self.rows, self.bits);
-        let p = Prepared::new(tokens);
-        let mut stat = vec![[0i32; N_CLASSES]; tokens.len()];
-        static_features(&p, lex, doc, pre, |i, feats| {
-            stat[i] = score(rows, bits, feats)
+        let p = Prepared::for_model(tokens, self);
+        let mut stat: Vec<[i32; N_CLASSES]> = p.words.iter().map(|w| w.own).collect();
+        static_features(&p, lex, doc, pre, false, |i, feats| {
+            let context = score(rows, bits, feats);
+            for (s, c) in stat[i].iter_mut().zip(context) {
+                *s += c;
+            }
         });
         for (i, (w, acc)) in tokens.iter().zip(stat.iter_mut()).enumerate() {
-            doc.history_of(w, p.hl[i], |f| add_row(acc, &rows[bucket(f, bits)]));
+            doc.history_of(w, p.words[i].hl, |f| add_row(acc, &rows[bucket(f, bits)]));
         }
         let mut tags = Vec::with_capacity(tokens.len());
         let mut hist = [0u64; 5];
+        let mut next = [0u64; 5];
         for (i, acc) in stat.iter().enumerate() {
             let p1 = i.checked_sub(1).map(|j| tags[j]);
             let p2 = i.checked_sub(2).map(|j| tags[j]);
-            history_features(p1, p2, p.hl[i], p.short[i], &mut hist);
+            // Most tokens are O: the next token's rows for that case are
+            // fetched while this one is decided.
+            if let Some(w) = p.words.get(i + 1) {
+                history_features(Some(Tag::O), p1, w.hl, w.short, &mut next);
+                for &f in &next[2..4] {
+                    prefetch_row(rows, bits, f);
+                }
+            }
+            history_features(p1, p2, p.words[i].hl, p.words[i].short, &mut hist);
             let mut scores = *acc;
             for &f in &hist {
                 add_row(&mut scores, &rows[bucket(f, bits)]);
@@ -890,7 +983,11 @@ impl Model {
                 *w = i16::from_le_bytes([c[0], c[1]]);
             }
         }
-        Ok(Model { bits, rows })
+        Ok(Model {
+            bits,
+            rows,
+            id: next_model_id(),
+        })
     }
 
     /// Serialises the model.
@@ -1001,6 +1098,7 @@ impl Trainer {
         Model {
             bits: self.bits,
             rows,
+            id: next_model_id(),
         }
     }
 }
