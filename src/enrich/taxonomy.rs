@@ -81,7 +81,8 @@ fn default_min_score() -> f64 {
 enum TermRef {
     /// Index into the global phrase table.
     Phrase(usize),
-    Entity(String),
+    /// Index into the taxonomy's entity ids.
+    Entity(usize),
     Type(EntityType),
 }
 
@@ -115,6 +116,37 @@ pub struct Taxonomy {
     automaton: AhoCorasick,
     /// Automaton pattern → phrase index.
     pattern_phrase: Vec<usize>,
+    /// Entity ids named by rules, and their index.
+    entity_ids: HashMap<String, usize>,
+    /// Topics with a positive term on each phrase, entity and type: an
+    /// article's candidate topics come from its evidence, not from a scan of
+    /// the whole taxonomy.
+    phrase_topics: Vec<Vec<usize>>,
+    entity_topics: Vec<Vec<usize>>,
+    type_topics: [Vec<usize>; 4],
+}
+
+/// The occurrences of every term in one article.
+struct ArticleTerms {
+    /// Phrase occurrences sorted by phrase (text order within a phrase).
+    phrase_of: Vec<usize>,
+    phrase_occ: Vec<Occurrence>,
+    entity_occ: Vec<Vec<Occurrence>>,
+    type_occ: [Vec<Occurrence>; 4],
+}
+
+impl ArticleTerms {
+    fn of(&self, r: &TermRef) -> &[Occurrence] {
+        match r {
+            TermRef::Phrase(p) => {
+                let a = self.phrase_of.partition_point(|x| x < p);
+                let b = a + self.phrase_of[a..].partition_point(|x| x == p);
+                &self.phrase_occ[a..b]
+            }
+            TermRef::Entity(e) => &self.entity_occ[*e],
+            TermRef::Type(t) => &self.type_occ[*t as usize],
+        }
+    }
 }
 
 /// An occurrence of a term, by byte range in a field.
@@ -228,6 +260,7 @@ impl Taxonomy {
         })?;
         let mut phrases: Vec<String> = Vec::new();
         let mut phrase_index: HashMap<String, usize> = HashMap::new();
+        let mut entity_ids: HashMap<String, usize> = HashMap::new();
         let mut topics = Vec::new();
         let mut ids = HashSet::new();
         for spanned in parsed.topic {
@@ -305,7 +338,9 @@ impl Taxonomy {
                                 format!("topic {:?}: unknown entity @{name:?}", spec.id),
                             )
                         })?;
-                        TermRef::Entity(lexicon.entries[e].id.clone())
+                        let id = &lexicon.entries[e].id;
+                        let n = entity_ids.len();
+                        TermRef::Entity(*entity_ids.entry(id.clone()).or_insert(n))
                     }
                     Term::Type(ty) => TermRef::Type(*ty),
                 };
@@ -336,6 +371,21 @@ impl Taxonomy {
                 pattern_phrase.push(i);
             }
         }
+        let mut phrase_topics = vec![Vec::new(); phrases.len()];
+        let mut entity_topics = vec![Vec::new(); entity_ids.len()];
+        let mut type_topics: [Vec<usize>; 4] = Default::default();
+        for (ti, topic) in topics.iter().enumerate() {
+            for ((r, _, _), &pos) in topic.terms.iter().zip(&topic.positive) {
+                let list = match r {
+                    TermRef::Phrase(p) => &mut phrase_topics[*p],
+                    TermRef::Entity(e) => &mut entity_topics[*e],
+                    TermRef::Type(t) => &mut type_topics[*t as usize],
+                };
+                if pos && list.last() != Some(&ti) {
+                    list.push(ti);
+                }
+            }
+        }
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -349,6 +399,10 @@ impl Taxonomy {
             phrases,
             automaton,
             pattern_phrase,
+            entity_ids,
+            phrase_topics,
+            entity_topics,
+            type_topics,
         })
     }
 
@@ -357,8 +411,9 @@ impl Taxonomy {
         self.phrases.len()
     }
 
-    fn phrase_occurrences(&self, doc: &Document<'_>) -> Vec<Vec<Occurrence>> {
-        let mut occ: Vec<Vec<Occurrence>> = vec![Vec::new(); self.phrases.len()];
+    /// Every term's occurrences in the article.
+    fn article_terms(&self, doc: &Document<'_>) -> ArticleTerms {
+        let mut found: Vec<(usize, Occurrence)> = Vec::new();
         let mut scan = |text: &Text<'_>, field: Field, masked: &[(usize, usize)]| {
             for m in self.automaton.find_overlapping_iter(text.src) {
                 let (s, e) = (m.start(), m.end());
@@ -367,40 +422,43 @@ impl Taxonomy {
                 {
                     continue;
                 }
-                let list = &mut occ[self.pattern_phrase[m.pattern().as_usize()]];
-                if list.iter().any(|o| o.field == field && o.start == s) {
-                    continue; // two inflections of one phrase at one place
-                }
-                list.push(Occurrence {
-                    field,
-                    start: s,
-                    end: e,
-                    token: text.token_at_or_after(s),
-                    sentence: text.sentence_of(s),
-                });
+                found.push((
+                    self.pattern_phrase[m.pattern().as_usize()],
+                    Occurrence {
+                        field,
+                        start: s,
+                        end: e,
+                        token: text.token_at_or_after(s),
+                        sentence: text.sentence_of(s),
+                    },
+                ));
             }
         };
         if let Some(t) = doc.title {
             scan(t, Field::Title, &[]);
         }
         scan(doc.body, Field::Body, doc.masked);
-        occ
-    }
-
-    /// Evaluates every topic; returns one match per topic.
-    pub fn evaluate(&self, doc: &Document<'_>) -> Vec<TopicMatch> {
-        self.evaluate_where(doc, false)
-    }
-
-    /// Evaluates every topic, or (with `only_candidates`) only those with at
-    /// least one occurrence of a positive term: a topic without any cannot
-    /// reach its (positive) `min_score`, and skipping it keeps the cost
-    /// proportional to the evidence in the article, not to the taxonomy.
-    fn evaluate_where(&self, doc: &Document<'_>, only_candidates: bool) -> Vec<TopicMatch> {
-        let phrase_occ = self.phrase_occurrences(doc);
-        // Entity occurrences, once per document, by id and by type.
-        let mut by_id: HashMap<&str, Vec<Occurrence>> = HashMap::new();
-        let mut by_type: [Vec<Occurrence>; 4] = Default::default();
+        // By phrase, keeping text order; two inflections of one phrase at one
+        // place count once.
+        found.sort_by_key(|&(p, _)| p);
+        let mut phrase_of = Vec::with_capacity(found.len());
+        let mut phrase_occ: Vec<Occurrence> = Vec::with_capacity(found.len());
+        let mut group = 0;
+        for (p, o) in found {
+            if phrase_of.last() != Some(&p) {
+                group = phrase_of.len();
+            }
+            if phrase_occ[group..]
+                .iter()
+                .any(|x| x.field == o.field && x.start == o.start)
+            {
+                continue;
+            }
+            phrase_of.push(p);
+            phrase_occ.push(o);
+        }
+        let mut entity_occ = vec![Vec::new(); self.entity_ids.len()];
+        let mut type_occ: [Vec<Occurrence>; 4] = Default::default();
         for e in &doc.entities {
             let t = if e.field == Field::Title {
                 doc.title.expect("title occurrence")
@@ -414,31 +472,76 @@ impl Taxonomy {
                 token: t.token_at_or_after(e.start),
                 sentence: t.sentence_of(e.start),
             };
-            by_id.entry(e.id).or_default().push(o);
-            by_type[e.entity_type as usize].push(o);
-        }
-        const NONE: &[Occurrence] = &[];
-        let occ_of = |r: &TermRef| -> &[Occurrence] {
-            match r {
-                TermRef::Phrase(p) => &phrase_occ[*p],
-                TermRef::Entity(id) => by_id.get(id.as_str()).map_or(NONE, Vec::as_slice),
-                TermRef::Type(t) => &by_type[*t as usize],
+            if let Some(&i) = self.entity_ids.get(e.id) {
+                entity_occ[i].push(o);
             }
-        };
+            type_occ[e.entity_type as usize].push(o);
+        }
+        ArticleTerms {
+            phrase_of,
+            phrase_occ,
+            entity_occ,
+            type_occ,
+        }
+    }
+
+    /// Evaluates every topic; returns one match per topic.
+    pub fn evaluate(&self, doc: &Document<'_>) -> Vec<TopicMatch> {
+        self.evaluate_where(doc, false)
+    }
+
+    /// Evaluates every topic, or (with `only_candidates`) only those with at
+    /// least one occurrence of a positive term: a topic without any cannot
+    /// reach its (positive) `min_score`, and skipping it keeps the cost
+    /// proportional to the evidence in the article, not to the taxonomy.
+    fn evaluate_where(&self, doc: &Document<'_>, only_candidates: bool) -> Vec<TopicMatch> {
+        let terms = self.article_terms(doc);
+        let mut candidate = vec![!only_candidates; self.topics.len()];
+        if only_candidates {
+            let mut mark = |topics: &[usize]| {
+                for &t in topics {
+                    candidate[t] = true;
+                }
+            };
+            let mut last = None;
+            for &p in &terms.phrase_of {
+                if last != Some(p) {
+                    mark(&self.phrase_topics[p]);
+                    last = Some(p);
+                }
+            }
+            for (e, occ) in terms.entity_occ.iter().enumerate() {
+                if !occ.is_empty() {
+                    mark(&self.entity_topics[e]);
+                }
+            }
+            for (t, occ) in terms.type_occ.iter().enumerate() {
+                if !occ.is_empty() {
+                    mark(&self.type_topics[t]);
+                }
+            }
+        }
         self.topics
             .iter()
             .enumerate()
-            .filter(|(_, topic)| {
-                !only_candidates
-                    || topic
-                        .terms
-                        .iter()
-                        .zip(&topic.positive)
-                        .any(|((r, _, _), &pos)| pos && !occ_of(r).is_empty())
-            })
+            .filter(|(ti, _)| candidate[*ti])
             .map(|(ti, topic)| {
+                // Most candidates fail their rule: decide that without
+                // collecting evidence.
+                if only_candidates
+                    && !holds(&topic.expr, &|t| !terms.of(&topic.terms[t].0).is_empty())
+                {
+                    return TopicMatch {
+                        topic: ti,
+                        fired: false,
+                        rule_true: false,
+                        raw_score: 0.0,
+                        terms: Vec::new(),
+                        evidence: Vec::new(),
+                    };
+                }
                 let term_occ: Vec<&[Occurrence]> =
-                    topic.terms.iter().map(|(r, _, _)| occ_of(r)).collect();
+                    topic.terms.iter().map(|(r, _, _)| terms.of(r)).collect();
                 let (rule_true, used) = eval(&topic.expr, &term_occ);
                 let mut evidence: Vec<(usize, Occurrence)> = Vec::new();
                 for (term, o) in used {
@@ -582,6 +685,29 @@ fn eval(e: &Expr, occ: &[&[Occurrence]]) -> (bool, Vec<(usize, Occurrence)>) {
     }
 }
 
+/// Whether a rule may hold, given which terms occur: `false` means it
+/// certainly does not (as [`eval`] would find), `true` that [`eval`] must
+/// decide (proximity needs the occurrences themselves).
+fn holds(e: &Expr, occurs: &dyn Fn(usize) -> bool) -> bool {
+    match e {
+        Expr::Term(t) => occurs(*t),
+        Expr::And(items) => items.iter().all(|i| holds(i, occurs)),
+        Expr::Or(items) => items.iter().any(|i| holds(i, occurs)),
+        // Exact without proximity inside; otherwise "maybe".
+        Expr::Not(inner) => contains_proximity(inner) || !holds(inner, occurs),
+        Expr::Near(a, b, _) | Expr::Sentence(a, b) => holds(a, occurs) && holds(b, occurs),
+    }
+}
+
+fn contains_proximity(e: &Expr) -> bool {
+    match e {
+        Expr::Term(_) => false,
+        Expr::And(items) | Expr::Or(items) => items.iter().any(contains_proximity),
+        Expr::Not(inner) => contains_proximity(inner),
+        Expr::Near(..) | Expr::Sentence(..) => true,
+    }
+}
+
 fn pairwise(
     a: &Expr,
     b: &Expr,
@@ -612,6 +738,49 @@ fn pairwise(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `holds` may only say "false" where `eval` does, for every subset of
+    /// occurring terms and for near and far placements.
+    #[test]
+    fn holds_never_rejects_a_rule_eval_accepts() {
+        let rules = [
+            r#""a" & ("b" | "c")"#,
+            r#""a" & !"b""#,
+            r#"!("a" | "b") & "c""#,
+            r#"near("a", "b", 2) | "c""#,
+            r#""a" & !near("b", "c", 1)"#,
+            r#"sentence("a", "b") & !"c""#,
+            r#"!sentence("a", "b") & "a""#,
+        ];
+        for rule in rules {
+            let mut terms = Vec::new();
+            let expr = rules::parse(rule, &mut terms).unwrap();
+            let n = terms.len();
+            for mask in 0u32..(1 << n) {
+                for spread in [1usize, 10] {
+                    let occ: Vec<Vec<Occurrence>> = (0..n)
+                        .map(|t| {
+                            if mask & (1 << t) == 0 {
+                                return Vec::new();
+                            }
+                            let token = t * spread;
+                            vec![Occurrence {
+                                field: Field::Body,
+                                start: token * 5,
+                                end: token * 5 + 3,
+                                token,
+                                sentence: token / 10,
+                            }]
+                        })
+                        .collect();
+                    let refs: Vec<&[Occurrence]> = occ.iter().map(Vec::as_slice).collect();
+                    let exact = eval(&expr, &refs).0;
+                    let maybe = holds(&expr, &|t| !occ[t].is_empty());
+                    assert!(maybe || !exact, "{rule}: mask {mask:b}, spread {spread}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn inflections_cover_regular_forms() {
