@@ -432,6 +432,40 @@ struct WordInfo {
     short: u64,
     suf2: u64,
     own: [i32; N_CLASSES],
+    /// What the word gives a token at offset -1, +1, -2, +2, -3, +3 from it
+    /// (the neighbour templates: word, shape, suffix of the next word).
+    nb: [[i32; N_CLASSES]; 6],
+}
+
+/// Offsets of the neighbour templates, in [`WordInfo::nb`] order.
+const NB_OFFSETS: [isize; 6] = [-1, 1, -2, 2, -3, 3];
+
+/// The neighbour features a word at `NB_OFFSETS[k]` gives: `k`, then the
+/// word's lower-case hash, short shape and last-two-characters hash (`None`
+/// past the sentence's ends, where the boundary markers stand in).
+fn neighbour_features(k: usize, w: Option<(u64, u64, u64)>, f: &mut impl FnMut(u64)) {
+    let (hl, short) = match w {
+        Some((hl, short, _)) => (hl, short),
+        None if NB_OFFSETS[k] < 0 => (h("<s>"), h("<s>")),
+        None => (h("</s>"), h("</s>")),
+    };
+    match k {
+        0 => {
+            f(mix(t::W_M1, hl));
+            f(mix(t::S_M1, short));
+        }
+        1 => {
+            f(mix(t::W_P1, hl));
+            f(mix(t::S_P1, short));
+            if let Some((_, _, suf2)) = w {
+                f(mix(t::SUF_P1, suf2));
+            }
+        }
+        2 => f(mix(t::W_M2, hl)),
+        3 => f(mix(t::W_P2, hl)),
+        4 => f(mix(t::W_M3, hl)),
+        _ => f(mix(t::W_P3, hl)),
+    }
 }
 
 impl WordInfo {
@@ -442,15 +476,16 @@ impl WordInfo {
             short: shape_hash(w, true),
             suf2: h(&lower[cut..]),
             own: [0; N_CLASSES],
+            nb: [[0; N_CLASSES]; 6],
         }
     }
 }
 
 /// The features of a word alone (identity, shape, prefixes, suffixes); in an
 /// all-capitals sentence the shape is the "caps sentence" marker.
-fn word_features(w: &str, lw: &str, info: &WordInfo, caps: bool, f: &mut impl FnMut(u64)) {
+fn word_features(w: &str, lw: &str, hl: u64, short: u64, caps: bool, f: &mut impl FnMut(u64)) {
     f(mix(t::BIAS, 0));
-    f(mix(t::LOWER, info.hl));
+    f(mix(t::LOWER, hl));
     f(mix(t::WORD, h(w)));
     f(mix(
         t::SHAPE,
@@ -460,7 +495,7 @@ fn word_features(w: &str, lw: &str, info: &WordInfo, caps: bool, f: &mut impl Fn
             shape_hash(w, false)
         },
     ));
-    f(mix(t::SHORT, info.short));
+    f(mix(t::SHORT, short));
     if lw.is_ascii() {
         let nc = lw.len();
         for k in 1..=4.min(nc) {
@@ -491,8 +526,8 @@ struct WordCache {
     map: HashedMap<WordInfo>,
 }
 
-/// Entries kept per thread (about 100 bytes each).
-const WORD_CACHE_MAX: usize = 1 << 16;
+/// Entries kept per thread (about 520 bytes each).
+const WORD_CACHE_MAX: usize = 1 << 14;
 
 thread_local! {
     static WORD_CACHE: std::cell::RefCell<WordCache> = std::cell::RefCell::new(WordCache {
@@ -507,64 +542,111 @@ fn next_model_id() -> u64 {
     NEXT_MODEL_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
-/// A sentence's tokens with their [`WordInfo`].
+/// What the context templates read of one token.
+#[derive(Clone, Copy)]
+struct Facts {
+    hl: u64,
+    short: u64,
+    suf2: u64,
+}
+
+/// A sentence's tokens with their [`Facts`].
 struct Prepared<'a> {
     tokens: &'a [&'a str],
     caps: bool,
-    words: Vec<WordInfo>,
+    words: Vec<Facts>,
 }
 
 impl<'a> Prepared<'a> {
-    /// For training: no model, no weights summed.
+    /// For training: every feature is listed, nothing summed.
     fn new(tokens: &'a [&'a str]) -> Prepared<'a> {
         Prepared {
             tokens,
             caps: is_caps_sentence(tokens),
             words: tokens
                 .iter()
-                .map(|w| WordInfo::new(w, &lowercase(w)))
+                .map(|w| {
+                    let i = WordInfo::new(w, &lowercase(w));
+                    Facts {
+                        hl: i.hl,
+                        short: i.short,
+                        suf2: i.suf2,
+                    }
+                })
                 .collect(),
         }
     }
 
-    /// For tagging with `model`: word-only features already summed.
-    fn for_model(tokens: &'a [&'a str], model: &Model) -> Prepared<'a> {
+    /// For tagging with `model`: also each token's summed word-only and
+    /// neighbour features, from the per-thread cache.
+    fn for_model(tokens: &'a [&'a str], model: &Model) -> (Prepared<'a>, Vec<[i32; N_CLASSES]>) {
         let caps = is_caps_sentence(tokens);
-        let words = WORD_CACHE.with(|c| {
+        let n = tokens.len();
+        WORD_CACHE.with(|c| {
             let mut c = c.borrow_mut();
-            if c.model != model.id {
+            if c.model != model.id || c.map.len() + n > WORD_CACHE_MAX {
                 c.map.clear();
                 c.model = model.id;
             }
-            tokens
-                .iter()
-                .map(|w| {
-                    let key = mix(h(w), caps as u64);
-                    if let Some(info) = c.map.get(&key) {
-                        return *info;
-                    }
-                    let lower = lowercase(w);
-                    let mut info = WordInfo::new(w, &lower);
-                    let mut feats = [0u64; 16];
-                    let mut n = 0;
-                    word_features(w, &lower, &info, caps, &mut |f| {
-                        feats[n] = f;
-                        n += 1;
+            let keys: Vec<u64> = tokens.iter().map(|w| mix(h(w), caps as u64)).collect();
+            for (w, &key) in tokens.iter().zip(&keys) {
+                if c.map.contains_key(&key) {
+                    continue;
+                }
+                let lower = lowercase(w);
+                let mut info = WordInfo::new(w, &lower);
+                let mut feats = [0u64; 16];
+                let mut k = 0;
+                word_features(w, &lower, info.hl, info.short, caps, &mut |f| {
+                    feats[k] = f;
+                    k += 1;
+                });
+                info.own = score(&model.rows, model.bits, &feats[..k]);
+                for (slot, nb) in info.nb.iter_mut().enumerate() {
+                    k = 0;
+                    let facts = Some((info.hl, info.short, info.suf2));
+                    neighbour_features(slot, facts, &mut |f| {
+                        feats[k] = f;
+                        k += 1;
                     });
-                    info.own = score(&model.rows, model.bits, &feats[..n]);
-                    if c.map.len() >= WORD_CACHE_MAX {
-                        c.map.clear();
+                    *nb = score(&model.rows, model.bits, &feats[..k]);
+                }
+                c.map.insert(key, info);
+            }
+            let infos: Vec<&WordInfo> = keys.iter().map(|k| &c.map[k]).collect();
+            let mut stat = Vec::with_capacity(n);
+            for i in 0..n {
+                let mut acc = infos[i].own;
+                for (slot, &off) in NB_OFFSETS.iter().enumerate() {
+                    let j = i as isize + off;
+                    let add = if j >= 0 && (j as usize) < n {
+                        &infos[j as usize].nb[slot]
+                    } else {
+                        &model.edge[slot]
+                    };
+                    for (a, b) in acc.iter_mut().zip(add) {
+                        *a += b;
                     }
-                    c.map.insert(key, info);
-                    info
+                }
+                stat.push(acc);
+            }
+            let words = infos
+                .iter()
+                .map(|i| Facts {
+                    hl: i.hl,
+                    short: i.short,
+                    suf2: i.suf2,
                 })
-                .collect()
-        });
-        Prepared {
-            tokens,
-            caps,
-            words,
-        }
+                .collect();
+            (
+                Prepared {
+                    tokens,
+                    caps,
+                    words,
+                },
+                stat,
+            )
+        })
     }
 }
 
@@ -622,7 +704,8 @@ fn gaz_hits(p: &Prepared<'_>, lex: &Lexicon, pre: Option<&[GazHit]>) -> Vec<GazH
 }
 
 /// Calls `emit(token, features)` with the static features of each token,
-/// in token order; the word-only ones ([`word_features`]) only `with_word`.
+/// in token order; the word-only ([`word_features`]) and neighbour ones
+/// ([`neighbour_features`]) only `with_word` (tagging has them summed).
 fn static_features(
     p: &Prepared<'_>,
     lex: &Lexicon,
@@ -713,23 +796,26 @@ fn static_features(
         buf.clear();
         let mut f = |x: u64| buf.push(x);
         if with_word {
-            word_features(w, &lowercase(w), &p.words[i], caps, &mut f);
+            let facts = &p.words[i];
+            word_features(w, &lowercase(w), facts.hl, facts.short, caps, &mut f);
         }
-        f(mix(t::W_M1, at(hl, ii - 1)));
-        f(mix(t::W_P1, at(hl, ii + 1)));
-        f(mix(t::W_M2, at(hl, ii - 2)));
-        f(mix(t::W_P2, at(hl, ii + 2)));
-        f(mix(t::W_M3, at(hl, ii - 3)));
-        f(mix(t::W_P3, at(hl, ii + 3)));
-        f(mix(t::S_M1, at(short, ii - 1)));
-        f(mix(t::S_P1, at(short, ii + 1)));
+        if with_word {
+            f(mix(t::W_M1, at(hl, ii - 1)));
+            f(mix(t::W_P1, at(hl, ii + 1)));
+            f(mix(t::W_M2, at(hl, ii - 2)));
+            f(mix(t::W_P2, at(hl, ii + 2)));
+            f(mix(t::W_M3, at(hl, ii - 3)));
+            f(mix(t::W_P3, at(hl, ii + 3)));
+            f(mix(t::S_M1, at(short, ii - 1)));
+            f(mix(t::S_P1, at(short, ii + 1)));
+        }
         f(mix(t::BI_L, mix(at(hl, ii - 1), hl[i])));
         f(mix(t::BI_R, mix(hl[i], at(hl, ii + 1))));
         f(mix(
             t::S3,
             mix(mix(at(short, ii - 1), short[i]), at(short, ii + 1)),
         ));
-        if i + 1 < n {
+        if with_word && i + 1 < n {
             f(mix(t::SUF_P1, p.words[i + 1].suf2));
         }
         for g in gaz(i) {
@@ -826,6 +912,8 @@ pub struct Model {
     rows: Vec<Row>,
     /// Distinguishes models in the per-thread word cache.
     id: u64,
+    /// The neighbour features past a sentence's ends, summed per slot.
+    edge: [[i32; N_CLASSES]; 6],
 }
 
 impl std::fmt::Debug for Model {
@@ -904,6 +992,21 @@ fn close(tags: &mut [Tag]) {
 }
 
 impl Model {
+    fn with_rows(bits: u32, rows: Vec<Row>) -> Model {
+        let mut edge = [[0; N_CLASSES]; 6];
+        for (slot, e) in edge.iter_mut().enumerate() {
+            let mut feats = Vec::new();
+            neighbour_features(slot, None, &mut |f| feats.push(f));
+            *e = score(&rows, bits, &feats);
+        }
+        Model {
+            bits,
+            rows,
+            id: next_model_id(),
+            edge,
+        }
+    }
+
     /// Tags one sentence; sentences of a document must come in order, so the
     /// document history can inform later ones.
     ///
@@ -918,8 +1021,7 @@ impl Model {
         pre: Option<&[GazHit]>,
     ) -> Vec<Tag> {
         let (rows, bits) = (&self.rows, self.bits);
-        let p = Prepared::for_model(tokens, self);
-        let mut stat: Vec<[i32; N_CLASSES]> = p.words.iter().map(|w| w.own).collect();
+        let (p, mut stat) = Prepared::for_model(tokens, self);
         static_features(&p, lex, doc, pre, false, |i, feats| {
             let context = score(rows, bits, feats);
             for (s, c) in stat[i].iter_mut().zip(context) {
@@ -983,11 +1085,7 @@ impl Model {
                 *w = i16::from_le_bytes([c[0], c[1]]);
             }
         }
-        Ok(Model {
-            bits,
-            rows,
-            id: next_model_id(),
-        })
+        Ok(Model::with_rows(bits, rows))
     }
 
     /// Serialises the model.
@@ -1095,11 +1193,7 @@ impl Trainer {
                 *w = (a * scale).round() as i16;
             }
         }
-        Model {
-            bits: self.bits,
-            rows,
-            id: next_model_id(),
-        }
+        Model::with_rows(self.bits, rows)
     }
 }
 
