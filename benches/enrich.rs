@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the pure core on the sample articles (the Reuters
 //! reference report and the original samples): decode + enrich + encode per
-//! article, and enrichment alone.
+//! article, enrichment alone and without the category classifier, 10 against
+//! 1,000 storylines, and the entity tagger alone in tokens per second.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use newsflow::commands::demo::demo_messages;
@@ -43,10 +44,18 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    // The trained category classifier's share of the cost.
-    let without = Enricher::embedded()
-        .expect("resources")
-        .with_categories(None);
+    // The trained category classifier's share of the cost (the same tagger
+    // model, so both share its per-thread word cache;
+    // `examples/category_share.rs` measures the share paired, which resists
+    // the drift of a shared machine better).
+    let lexicon = newsflow::enrich::Lexicon::embedded().unwrap();
+    let taxonomy = newsflow::enrich::Taxonomy::parse(
+        "config/topics.toml",
+        newsflow::enrich::taxonomy::DEFAULT_TAXONOMY,
+        &lexicon,
+    )
+    .unwrap();
+    let without = Enricher::new(lexicon, taxonomy, enricher.tagger.clone());
     g.bench_function("enrich_without_categories/articles", |b| {
         b.iter(|| {
             for a in &raws {
@@ -107,5 +116,51 @@ fn taxonomy_scaling(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench, taxonomy_scaling);
+/// The entity tagger alone (features, gazetteer matches per sentence,
+/// greedy decoding) over the sentences of the sample articles, in tokens per
+/// second. The per-thread word cache is warm, as in a running service.
+fn tagger_tokens(c: &mut Criterion) {
+    use newsflow::enrich::tagger::DocContext;
+    use newsflow::enrich::text::Text;
+    let enricher = Enricher::embedded().expect("resources");
+    let model = enricher.tagger.as_ref().expect("tagger");
+    let bodies: Vec<String> = articles()
+        .iter()
+        .map(|(k, v)| decode(v, Some(k.as_bytes()), 1 << 20).unwrap().body)
+        .collect();
+    // Each article as sentences of token strings.
+    let docs: Vec<Vec<Vec<&str>>> = bodies
+        .iter()
+        .map(|b| {
+            let text = Text::new(b);
+            text.sentences
+                .iter()
+                .map(|&(s, e)| {
+                    text.tokens
+                        .iter()
+                        .filter(|t| t.start >= s && t.end <= e)
+                        .map(|t| &b[t.start..t.end])
+                        .collect::<Vec<_>>()
+                })
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .collect();
+    let tokens: usize = docs.iter().flatten().map(Vec::len).sum();
+    let mut g = c.benchmark_group("tagger");
+    g.throughput(Throughput::Elements(tokens as u64));
+    g.bench_function("tokens", |b| {
+        b.iter(|| {
+            for d in &docs {
+                let mut ctx = DocContext::new(d.iter().map(Vec::as_slice));
+                for s in d {
+                    std::hint::black_box(model.tag(s, &enricher.lexicon, &mut ctx, None));
+                }
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, taxonomy_scaling, tagger_tokens);
 criterion_main!(benches);

@@ -87,15 +87,19 @@ enum TrainCommand {
         input: PathBuf,
         #[arg(long)]
         output: PathBuf,
-        #[arg(long, default_value_t = 6)]
+        #[arg(long, default_value_t = 10)]
         epochs: usize,
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// log2 of the number of feature hash buckets.
         #[arg(long, default_value_t = 16)]
         bits: u32,
         /// Weights smaller than this in magnitude are dropped (0 keeps all).
         #[arg(long, default_value_t = 0.1)]
         min_weight: f32,
+        /// Body words read per document, from the start (0: all).
+        #[arg(long, default_value_t = 150)]
+        max_words: u32,
     },
     /// Train the entity tagger on CoNLL-format data (gzip accepted).
     Ner {
@@ -230,16 +234,16 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
             seed,
             bits,
             min_weight,
+            max_words,
         }) => {
-            commands::categories::train(
-                &input,
-                &output,
+            let params = newsflow::enrich::categories::TrainParams {
                 bits,
                 epochs,
                 seed,
                 min_weight,
-                &mut std::io::stderr(),
-            )?;
+                max_words,
+            };
+            commands::categories::train(&input, &output, &params, &mut std::io::stderr())?;
             Ok(0)
         }
         Command::Eval(EvalCommand::Categories { input, model, json }) => {

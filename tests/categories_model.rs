@@ -5,7 +5,18 @@
 use std::path::PathBuf;
 
 use newsflow::commands::categories::{evaluate, read_examples, train};
-use newsflow::enrich::categories::{CategoryModel, DEFAULT_MODEL};
+use newsflow::enrich::categories::{CategoryModel, TrainParams, DEFAULT_MODEL};
+
+/// Small and fast: one epoch over 2^12 buckets.
+fn params(min_weight: f32) -> TrainParams {
+    TrainParams {
+        bits: 12,
+        epochs: 1,
+        seed: 5,
+        min_weight,
+        max_words: 150,
+    }
+}
 
 fn data() -> PathBuf {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -42,7 +53,7 @@ fn training_is_deterministic_for_a_seed() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.bin"), dir.path().join("b.bin"));
     for out in [&a, &b] {
-        train(&data(), out, 12, 1, 5, 0.1, &mut std::io::sink()).unwrap();
+        train(&data(), out, &params(0.1), &mut std::io::sink()).unwrap();
     }
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
 }
@@ -51,8 +62,8 @@ fn training_is_deterministic_for_a_seed() {
 fn small_weights_are_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let (dense, sparse) = (dir.path().join("d.bin"), dir.path().join("s.bin"));
-    train(&data(), &dense, 12, 1, 5, 0.0, &mut std::io::sink()).unwrap();
-    train(&data(), &sparse, 12, 1, 5, 0.1, &mut std::io::sink()).unwrap();
+    train(&data(), &dense, &params(0.0), &mut std::io::sink()).unwrap();
+    train(&data(), &sparse, &params(0.1), &mut std::io::sink()).unwrap();
     let load = |p: &PathBuf| CategoryModel::load(&std::fs::read(p).unwrap()).unwrap();
     let (d, s) = (load(&dense), load(&sparse));
     assert!(d.weight_count() > (1 << 12) * d.labels.len() / 2);

@@ -6,7 +6,7 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 use std::time::Instant;
 
-use crate::enrich::categories::{self, CategoryModel, Example};
+use crate::enrich::categories::{self, CategoryModel, Example, TrainParams};
 use crate::eval::Prf;
 
 /// Reads labelled examples.
@@ -96,10 +96,7 @@ pub fn evaluate(model: &CategoryModel, docs: &[Example]) -> (Prf, Prf, BTreeMap<
 pub fn train(
     input: &Path,
     output: &Path,
-    bits: u32,
-    epochs: usize,
-    seed: u64,
-    min_weight: f32,
+    params: &TrainParams,
     progress: &mut dyn Write,
 ) -> anyhow::Result<f64> {
     let started = Instant::now();
@@ -119,7 +116,7 @@ pub fn train(
         tune_set.len()
     )?;
     // Held-out estimate: the model fitted without the tuning slice.
-    let held_out = categories::train(&train_set, &tune_set, bits, epochs, seed, false, min_weight);
+    let held_out = categories::train(&train_set, &tune_set, params, false);
     let (micro, macro_, _) = evaluate(&held_out, &tune_set);
     writeln!(
         progress,
@@ -128,7 +125,7 @@ pub fn train(
         macro_.f1,
         started.elapsed().as_secs_f64()
     )?;
-    let first = categories::train(&train_set, &tune_set, bits, epochs, seed, true, min_weight);
+    let first = categories::train(&train_set, &tune_set, params, true);
     std::fs::write(output, first.save())?;
     writeln!(
         progress,

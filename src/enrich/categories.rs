@@ -6,8 +6,12 @@
 //! from labelled data. A hashed linear model is small, trains in seconds and
 //! costs a few microseconds per article.
 //!
-//! Features: lower-cased words (digits folded to `0`) of the body, title
-//! words separately; binary, L2-normalised. Word bigrams were tried and
+//! Features: lower-cased words (digits folded to `0`) of the first
+//! `max_words` words of the body (the lead, where wire stories say what they
+//! are about; 150 by default), title words separately; binary,
+//! L2-normalised. On the held-out slice the lead alone scored as well as the
+//! whole body (micro-F1 0.877 against 0.874) at half the cost on a typical
+//! article. Word bigrams were tried and
 //! dropped: on the held-out slice they lowered micro-F1 (0.859 against
 //! 0.874) and doubled the weights an article reads.
 //!
@@ -28,6 +32,8 @@ pub const DEFAULT_MODEL: &[u8] = include_bytes!("../../models/categories.bin");
 #[derive(Clone)]
 pub struct CategoryModel {
     bits: u32,
+    /// Body words read (0: all).
+    max_words: u32,
     pub labels: Vec<String>,
     /// Bucket `b`'s weights are `weights[offsets[b]..offsets[b + 1]]`.
     offsets: Vec<u32>,
@@ -99,19 +105,24 @@ fn for_each_word(text: &str, buf: &mut Vec<u8>, mut word: impl FnMut(&[u8])) {
 }
 
 /// Hashed, L2-normalised binary features `(bucket, value)`, sorted by bucket.
-pub fn features(title: Option<&str>, body: &str, bits: u32) -> Vec<(u32, f32)> {
-    let mut buckets: Vec<u32> = Vec::with_capacity(body.len() / 3);
+/// `max_words` limits the body words read (0: all).
+pub fn features(title: Option<&str>, body: &str, bits: u32, max_words: u32) -> Vec<(u32, f32)> {
+    let mut buckets: Vec<u32> = Vec::with_capacity(256);
     let mut buf = Vec::with_capacity(32);
-    let mut words = |text: &str, prefix: u64, buckets: &mut Vec<u32>| {
+    let mut words = |text: &str, prefix: u64, limit: u32, buckets: &mut Vec<u32>| {
+        let mut n = 0u32;
         for_each_word(text, &mut buf, |w| {
-            let h = mix(prefix, xxhash_rust::xxh3::xxh3_64(w));
-            buckets.push((h >> (64 - bits)) as u32);
+            n += 1;
+            if limit == 0 || n <= limit {
+                let h = mix(prefix, xxhash_rust::xxh3::xxh3_64(w));
+                buckets.push((h >> (64 - bits)) as u32);
+            }
         });
     };
     if let Some(t) = title {
-        words(t, 17, &mut buckets);
+        words(t, 17, 0, &mut buckets);
     }
-    words(body, 0, &mut buckets);
+    words(body, 0, max_words, &mut buckets);
     buckets.sort_unstable();
     buckets.dedup();
     let v = 1.0 / (buckets.len().max(1) as f32).sqrt();
@@ -139,7 +150,7 @@ fn sigmoid(x: f32) -> f32 {
 impl CategoryModel {
     /// Probability of every label.
     pub fn probabilities(&self, title: Option<&str>, body: &str) -> Vec<f32> {
-        let feats = features(title, body, self.bits);
+        let feats = features(title, body, self.bits, self.max_words);
         // Every feature has the same value, so sum integers and scale once.
         let v = feats.first().map_or(0.0, |f| f.1);
         // First the ranges, asking for each bucket's weights ahead of use:
@@ -188,6 +199,7 @@ impl CategoryModel {
         let mut raw = Vec::new();
         raw.extend_from_slice(MAGIC);
         raw.extend_from_slice(&self.bits.to_le_bytes());
+        raw.extend_from_slice(&self.max_words.to_le_bytes());
         raw.extend_from_slice(&(self.labels.len() as u32).to_le_bytes());
         raw.extend_from_slice(&self.scale.to_le_bytes());
         for (i, label) in self.labels.iter().enumerate() {
@@ -230,6 +242,7 @@ impl CategoryModel {
         let u32_at = |b: &[u8]| u32::from_le_bytes(b.try_into().unwrap());
         let f32_at = |b: &[u8]| f32::from_le_bytes(b.try_into().unwrap());
         let bits = u32_at(take(4)?);
+        let max_words = u32_at(take(4)?);
         let n = u32_at(take(4)?) as usize;
         let scale = f32_at(take(4)?);
         if !(8..=24).contains(&bits) || n == 0 || n > 10_000 {
@@ -262,6 +275,7 @@ impl CategoryModel {
         }
         Ok(CategoryModel {
             bits,
+            max_words,
             labels,
             offsets,
             weights,
@@ -279,6 +293,19 @@ pub struct Example {
     pub labels: Vec<String>,
 }
 
+/// Training settings.
+#[derive(Debug, Clone, Copy)]
+pub struct TrainParams {
+    /// log2 of the number of feature buckets.
+    pub bits: u32,
+    pub epochs: usize,
+    pub seed: u64,
+    /// Weights smaller than this in magnitude are dropped (0 keeps all).
+    pub min_weight: f32,
+    /// Body words read per document (0: all).
+    pub max_words: u32,
+}
+
 /// Trains one-vs-rest logistic regression by SGD; thresholds are tuned per
 /// label on `tune` (F1-optimal); with `refit` the model is then retrained on
 /// everything, keeping those thresholds. Weights below `min_weight` in
@@ -287,12 +314,16 @@ pub struct Example {
 pub fn train(
     train: &[Example],
     tune: &[Example],
-    bits: u32,
-    epochs: usize,
-    seed: u64,
+    params: &TrainParams,
     refit: bool,
-    min_weight: f32,
 ) -> CategoryModel {
+    let TrainParams {
+        bits,
+        epochs,
+        seed,
+        min_weight,
+        max_words,
+    } = *params;
     let mut labels: Vec<String> = train
         .iter()
         .chain(tune)
@@ -304,7 +335,7 @@ pub fn train(
         let l = labels.len();
         let feats: Vec<Vec<(u32, f32)>> = docs
             .iter()
-            .map(|e| features(e.title.as_deref(), &e.body, bits))
+            .map(|e| features(e.title.as_deref(), &e.body, bits, max_words))
             .collect();
         let ys: Vec<Vec<bool>> = docs
             .iter()
@@ -376,6 +407,7 @@ pub fn train(
     let (offsets, weights, scale) = quantise(&w);
     let mut model = CategoryModel {
         bits,
+        max_words,
         labels: labels.clone(),
         offsets,
         weights,
@@ -457,7 +489,14 @@ mod tests {
             docs.push(mk(&format!("quarterly profit net income shares {i}"), &[]));
         }
         let (train_set, tune_set) = docs.split_at(90);
-        let m = train(train_set, tune_set, 12, 5, 1, true, 0.0);
+        let params = TrainParams {
+            bits: 12,
+            epochs: 5,
+            seed: 1,
+            min_weight: 0.0,
+            max_words: 0,
+        };
+        let m = train(train_set, tune_set, &params, true);
         let labels = |body: &str| -> Vec<String> {
             m.predict(None, body)
                 .into_iter()
