@@ -129,20 +129,6 @@ pub fn features(title: Option<&str>, body: &str, bits: u32, max_words: u32) -> V
     buckets.into_iter().map(|b| (b, v)).collect()
 }
 
-/// Asks the memory system for the cache line at `p` ahead of use (a hint:
-/// any address is allowed).
-#[inline]
-fn prefetch<T>(p: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch never faults, whatever the address.
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>(p as *const i8);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
-
 fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -156,13 +142,13 @@ impl CategoryModel {
         // First the ranges, asking for each bucket's weights ahead of use:
         // the loads then overlap instead of queueing behind the additions.
         for &(b, _) in &feats {
-            prefetch(self.offsets.as_ptr().wrapping_add(b as usize));
+            super::prefetch(self.offsets.as_ptr().wrapping_add(b as usize));
         }
         let ranges: Vec<(u32, u32)> = feats
             .iter()
             .map(|&(b, _)| {
                 let (s, e) = (self.offsets[b as usize], self.offsets[b as usize + 1]);
-                prefetch(self.weights.as_ptr().wrapping_add(s as usize));
+                super::prefetch(self.weights.as_ptr().wrapping_add(s as usize));
                 (s, e)
             })
             .collect();

@@ -423,14 +423,31 @@ pub fn gaz_code(lex: &Lexicon, m: &super::lexicon::LexMatch) -> u64 {
     }
 }
 
-/// What the feature templates read of one word: its lower-case hash, short
-/// shape, the hash of its last two lower-case characters, and (when
-/// tagging) the summed class weights of its word-only features.
+/// What the context templates read of one word: its lower-case hash, short
+/// shape and the hash of its last two lower-case characters.
 #[derive(Clone, Copy)]
-struct WordInfo {
+struct Facts {
     hl: u64,
     short: u64,
     suf2: u64,
+}
+
+impl Facts {
+    fn new(w: &str, lower: &str) -> Facts {
+        let cut = lower.char_indices().rev().nth(1).map_or(0, |(b, _)| b);
+        Facts {
+            hl: h(lower),
+            short: shape_hash(w, true),
+            suf2: h(&lower[cut..]),
+        }
+    }
+}
+
+/// A word type as the tagger caches it: its [`Facts`] and the summed class
+/// weights of its word-only features.
+#[derive(Clone, Copy)]
+struct WordInfo {
+    facts: Facts,
     own: [i32; N_CLASSES],
     /// What the word gives a token at offset -1, +1, -2, +2, -3, +3 from it
     /// (the neighbour templates: word, shape, suffix of the next word).
@@ -440,12 +457,11 @@ struct WordInfo {
 /// Offsets of the neighbour templates, in [`WordInfo::nb`] order.
 const NB_OFFSETS: [isize; 6] = [-1, 1, -2, 2, -3, 3];
 
-/// The neighbour features a word at `NB_OFFSETS[k]` gives: `k`, then the
-/// word's lower-case hash, short shape and last-two-characters hash (`None`
-/// past the sentence's ends, where the boundary markers stand in).
-fn neighbour_features(k: usize, w: Option<(u64, u64, u64)>, f: &mut impl FnMut(u64)) {
+/// The neighbour features a word at `NB_OFFSETS[k]` gives (`None` past the
+/// sentence's ends, where the boundary markers stand in).
+fn neighbour_features(k: usize, w: Option<&Facts>, f: &mut impl FnMut(u64)) {
     let (hl, short) = match w {
-        Some((hl, short, _)) => (hl, short),
+        Some(w) => (w.hl, w.short),
         None if NB_OFFSETS[k] < 0 => (h("<s>"), h("<s>")),
         None => (h("</s>"), h("</s>")),
     };
@@ -457,27 +473,14 @@ fn neighbour_features(k: usize, w: Option<(u64, u64, u64)>, f: &mut impl FnMut(u
         1 => {
             f(mix(t::W_P1, hl));
             f(mix(t::S_P1, short));
-            if let Some((_, _, suf2)) = w {
-                f(mix(t::SUF_P1, suf2));
+            if let Some(w) = w {
+                f(mix(t::SUF_P1, w.suf2));
             }
         }
         2 => f(mix(t::W_M2, hl)),
         3 => f(mix(t::W_P2, hl)),
         4 => f(mix(t::W_M3, hl)),
         _ => f(mix(t::W_P3, hl)),
-    }
-}
-
-impl WordInfo {
-    fn new(w: &str, lower: &str) -> WordInfo {
-        let cut = lower.char_indices().rev().nth(1).map_or(0, |(b, _)| b);
-        WordInfo {
-            hl: h(lower),
-            short: shape_hash(w, true),
-            suf2: h(&lower[cut..]),
-            own: [0; N_CLASSES],
-            nb: [[0; N_CLASSES]; 6],
-        }
     }
 }
 
@@ -542,14 +545,6 @@ fn next_model_id() -> u64 {
     NEXT_MODEL_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
-/// What the context templates read of one token.
-#[derive(Clone, Copy)]
-struct Facts {
-    hl: u64,
-    short: u64,
-    suf2: u64,
-}
-
 /// A sentence's tokens with their [`Facts`].
 struct Prepared<'a> {
     tokens: &'a [&'a str],
@@ -565,14 +560,7 @@ impl<'a> Prepared<'a> {
             caps: is_caps_sentence(tokens),
             words: tokens
                 .iter()
-                .map(|w| {
-                    let i = WordInfo::new(w, &lowercase(w));
-                    Facts {
-                        hl: i.hl,
-                        short: i.short,
-                        suf2: i.suf2,
-                    }
-                })
+                .map(|w| Facts::new(w, &lowercase(w)))
                 .collect(),
         }
     }
@@ -594,24 +582,24 @@ impl<'a> Prepared<'a> {
                     continue;
                 }
                 let lower = lowercase(w);
-                let mut info = WordInfo::new(w, &lower);
+                let facts = Facts::new(w, &lower);
                 let mut feats = [0u64; 16];
                 let mut k = 0;
-                word_features(w, &lower, info.hl, info.short, caps, &mut |f| {
+                word_features(w, &lower, facts.hl, facts.short, caps, &mut |f| {
                     feats[k] = f;
                     k += 1;
                 });
-                info.own = score(&model.rows, model.bits, &feats[..k]);
-                for (slot, nb) in info.nb.iter_mut().enumerate() {
+                let own = score(&model.rows, model.bits, &feats[..k]);
+                let mut nb = [[0; N_CLASSES]; 6];
+                for (slot, sum) in nb.iter_mut().enumerate() {
                     k = 0;
-                    let facts = Some((info.hl, info.short, info.suf2));
-                    neighbour_features(slot, facts, &mut |f| {
+                    neighbour_features(slot, Some(&facts), &mut |f| {
                         feats[k] = f;
                         k += 1;
                     });
-                    *nb = score(&model.rows, model.bits, &feats[..k]);
+                    *sum = score(&model.rows, model.bits, &feats[..k]);
                 }
-                c.map.insert(key, info);
+                c.map.insert(key, WordInfo { facts, own, nb });
             }
             let infos: Vec<&WordInfo> = keys.iter().map(|k| &c.map[k]).collect();
             let mut stat = Vec::with_capacity(n);
@@ -630,14 +618,7 @@ impl<'a> Prepared<'a> {
                 }
                 stat.push(acc);
             }
-            let words = infos
-                .iter()
-                .map(|i| Facts {
-                    hl: i.hl,
-                    short: i.short,
-                    suf2: i.suf2,
-                })
-                .collect();
+            let words = infos.iter().map(|i| i.facts).collect();
             (
                 Prepared {
                     tokens,
@@ -943,19 +924,13 @@ fn score(rows: &[Row], bits: u32, feats: &[u64]) -> [i32; N_CLASSES] {
     acc
 }
 
-/// Asks the memory system for a feature's row ahead of use.
+/// Asks the memory system for a feature's row (both ends: a row may
+/// straddle two cache lines) ahead of use.
 #[inline]
 fn prefetch_row(rows: &[Row], bits: u32, f: u64) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: prefetching is a hint; the address is inside `rows`.
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let row = rows.as_ptr().add(bucket(f, bits)) as *const i8;
-        _mm_prefetch::<_MM_HINT_T0>(row);
-        _mm_prefetch::<_MM_HINT_T0>(row.add(std::mem::size_of::<Row>() - 1));
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (rows, bits, f);
+    let row = rows.as_ptr().wrapping_add(bucket(f, bits)) as *const u8;
+    super::prefetch(row);
+    super::prefetch(row.wrapping_add(std::mem::size_of::<Row>() - 1));
 }
 
 /// Adds one bucket's class weights to a score vector.
