@@ -11,9 +11,8 @@
 //! are about; 150 by default), title words separately; binary,
 //! L2-normalised. On the held-out slice the lead alone scored as well as the
 //! whole body (micro-F1 0.877 against 0.874) at half the cost on a typical
-//! article. Word bigrams were tried and
-//! dropped: on the held-out slice they lowered micro-F1 (0.859 against
-//! 0.874) and doubled the weights an article reads.
+//! article. Word bigrams were tried and dropped: they lowered micro-F1 (0.859
+//! against 0.874) and doubled the weights an article reads.
 //!
 //! Weights are 16-bit quantised and sparse: training drops the weights whose
 //! magnitude is below `min_weight` (most of the 2^bits × labels weights of an
