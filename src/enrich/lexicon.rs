@@ -16,10 +16,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::Deserialize;
 
 use crate::model::EntityType;
+
+use super::scan::WordScanner;
 
 /// The lexicon files compiled into the binary, so every mode works without
 /// files on disk. Config can point at other files.
@@ -92,7 +93,7 @@ struct CuratedEntity {
 /// The compiled lexicon.
 pub struct Lexicon {
     pub entries: Vec<Entry>,
-    automaton: AhoCorasick,
+    scanner: WordScanner,
     targets: Vec<(usize, Surface)>,
     by_name: HashMap<String, usize>,
     by_id: HashMap<String, usize>,
@@ -182,20 +183,16 @@ impl Lexicon {
     /// Every lexicon match in `text` that sits on word boundaries, overlaps
     /// resolved leftmost-longest.
     pub fn find(&self, text: &str) -> Vec<LexMatch> {
-        let mut all: Vec<LexMatch> = self
-            .automaton
-            .find_overlapping_iter(text)
-            .filter(|m| super::text::on_word_boundaries(text, m.start(), m.end()))
-            .map(|m| {
-                let (entry, surface) = self.targets[m.pattern().as_usize()];
-                LexMatch {
-                    start: m.start(),
-                    end: m.end(),
-                    entry,
-                    surface,
-                }
-            })
-            .collect();
+        let mut all: Vec<LexMatch> = Vec::new();
+        self.scanner.for_each(text, |start, end, pattern| {
+            let (entry, surface) = self.targets[pattern];
+            all.push(LexMatch {
+                start,
+                end,
+                entry,
+                surface,
+            });
+        });
         all.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
         let mut out: Vec<LexMatch> = Vec::with_capacity(all.len());
         for m in all {
@@ -351,17 +348,13 @@ impl Builder {
     fn finish(self, given_names: HashSet<String>) -> Result<Lexicon, LexiconError> {
         let mut surfaces: Vec<(String, (usize, Surface))> = self.surfaces.into_iter().collect();
         surfaces.sort_by(|a, b| a.0.cmp(&b.0));
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            // A contiguous NFA: measured as fast as a DFA here, whose 50 MB
-            // (lexicon) crowd the tagger's weights out of the caches and
-            // take 0.1 s to build.
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(surfaces.iter().map(|(s, _)| s.as_str()))
-            .map_err(|e| LexiconError {
-                file: "lexicon".into(),
-                location: "-".into(),
-                reason: e.to_string(),
+        let scanner =
+            WordScanner::new(surfaces.iter().map(|(s, _)| s.as_str()), false).map_err(|e| {
+                LexiconError {
+                    file: "lexicon".into(),
+                    location: "-".into(),
+                    reason: e.to_string(),
+                }
             })?;
         let targets = surfaces.into_iter().map(|(_, t)| t).collect();
         let mut by_name: HashMap<String, usize> = HashMap::new();
@@ -378,7 +371,7 @@ impl Builder {
         }
         Ok(Lexicon {
             entries: self.entries,
-            automaton,
+            scanner,
             targets,
             by_name,
             by_id,

@@ -20,6 +20,7 @@ pub mod categories;
 pub mod entities;
 pub mod lexicon;
 pub mod rules;
+pub mod scan;
 pub mod tagger;
 pub mod taxonomy;
 pub mod text;

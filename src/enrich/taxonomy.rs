@@ -13,14 +13,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::Deserialize;
 
 use crate::model::{EntityType, Evidence, TextField, Topic, TopicKind};
 
 use super::lexicon::{line_of, Lexicon};
 use super::rules::{self, Expr, Term};
-use super::text::{on_word_boundaries, Text};
+use super::scan::WordScanner;
+use super::text::Text;
 
 /// The taxonomy compiled into the binary.
 pub const DEFAULT_TAXONOMY: &str = include_str!("../../config/topics.toml");
@@ -113,7 +113,7 @@ impl TopicRule {
 pub struct Taxonomy {
     pub topics: Vec<TopicRule>,
     phrases: Vec<String>,
-    automaton: AhoCorasick,
+    scanner: WordScanner,
     /// Automaton pattern → phrase index.
     pattern_phrase: Vec<usize>,
     /// Entity ids named by rules, and their index.
@@ -386,18 +386,11 @@ impl Taxonomy {
                 }
             }
         }
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            // A contiguous NFA: measured as fast as a DFA here and 20 times
-            // smaller (0.3 MB against 5.7 MB for the default taxonomy).
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&patterns)
-            .map_err(|e| err(1, e.to_string()))?;
+        let scanner = WordScanner::new(&patterns, true).map_err(|e| err(1, e.to_string()))?;
         Ok(Taxonomy {
             topics,
             phrases,
-            automaton,
+            scanner,
             pattern_phrase,
             entity_ids,
             phrase_topics,
@@ -415,15 +408,12 @@ impl Taxonomy {
     fn article_terms(&self, doc: &Document<'_>) -> ArticleTerms {
         let mut found: Vec<(usize, Occurrence)> = Vec::new();
         let mut scan = |text: &Text<'_>, field: Field, masked: &[(usize, usize)]| {
-            for m in self.automaton.find_overlapping_iter(text.src) {
-                let (s, e) = (m.start(), m.end());
-                if !on_word_boundaries(text.src, s, e)
-                    || masked.iter().any(|&(a, b)| s < b && e > a)
-                {
-                    continue;
+            self.scanner.for_each(text.src, |s, e, pattern| {
+                if masked.iter().any(|&(a, b)| s < b && e > a) {
+                    return;
                 }
                 found.push((
-                    self.pattern_phrase[m.pattern().as_usize()],
+                    self.pattern_phrase[pattern],
                     Occurrence {
                         field,
                         start: s,
@@ -432,7 +422,7 @@ impl Taxonomy {
                         sentence: text.sentence_of(s),
                     },
                 ));
-            }
+            });
         };
         if let Some(t) = doc.title {
             scan(t, Field::Title, &[]);
