@@ -589,7 +589,7 @@ impl<'a> Prepared<'a> {
                     feats[k] = f;
                     k += 1;
                 });
-                let own = score(&model.rows, model.bits, &feats[..k]);
+                let own = model.score(&feats[..k]);
                 let mut nb = [[0; N_CLASSES]; 6];
                 for (slot, sum) in nb.iter_mut().enumerate() {
                     k = 0;
@@ -597,7 +597,7 @@ impl<'a> Prepared<'a> {
                         feats[k] = f;
                         k += 1;
                     });
-                    *sum = score(&model.rows, model.bits, &feats[..k]);
+                    *sum = model.score(&feats[..k]);
                 }
                 c.map.insert(key, WordInfo { facts, own, nb });
             }
@@ -891,6 +891,9 @@ pub struct Model {
     bits: u32,
     /// `2^bits` rows of quantised weights (first `N_CLASSES` entries used).
     rows: Vec<Row>,
+    /// Bit `b` set when row `b` has a non-zero weight (32 KiB, stays in the
+    /// caches; about two thirds of the rows are all zero).
+    live: Vec<u64>,
     /// Distinguishes models in the per-thread word cache.
     id: u64,
     /// The neighbour features past a sentence's ends, summed per slot.
@@ -906,31 +909,6 @@ impl std::fmt::Debug for Model {
 #[inline]
 fn bucket(feature: u64, bits: u32) -> usize {
     (feature >> (64 - bits)) as usize
-}
-
-/// Sums the class weights of a token's features.
-#[inline]
-fn score(rows: &[Row], bits: u32, feats: &[u64]) -> [i32; N_CLASSES] {
-    // Ask for every row first: the loads then overlap instead of queueing
-    // behind the additions (the table is larger than the caches close to
-    // the core).
-    for &f in feats {
-        prefetch_row(rows, bits, f);
-    }
-    let mut acc = [0i32; N_CLASSES];
-    for &f in feats {
-        add_row(&mut acc, &rows[bucket(f, bits)]);
-    }
-    acc
-}
-
-/// Asks the memory system for a feature's row (both ends: a row may
-/// straddle two cache lines) ahead of use.
-#[inline]
-fn prefetch_row(rows: &[Row], bits: u32, f: u64) {
-    let row = rows.as_ptr().wrapping_add(bucket(f, bits)) as *const u8;
-    super::prefetch(row);
-    super::prefetch(row.wrapping_add(std::mem::size_of::<Row>() - 1));
 }
 
 /// Adds one bucket's class weights to a score vector.
@@ -968,17 +946,68 @@ fn close(tags: &mut [Tag]) {
 
 impl Model {
     fn with_rows(bits: u32, rows: Vec<Row>) -> Model {
-        let mut edge = [[0; N_CLASSES]; 6];
-        for (slot, e) in edge.iter_mut().enumerate() {
-            let mut feats = Vec::new();
-            neighbour_features(slot, None, &mut |f| feats.push(f));
-            *e = score(&rows, bits, &feats);
+        let mut live = vec![0u64; rows.len().div_ceil(64)];
+        for (i, row) in rows.iter().enumerate() {
+            if row.0.iter().any(|&w| w != 0) {
+                live[i / 64] |= 1 << (i % 64);
+            }
         }
-        Model {
+        let mut model = Model {
             bits,
             rows,
+            live,
             id: next_model_id(),
-            edge,
+            edge: [[0; N_CLASSES]; 6],
+        };
+        for slot in 0..model.edge.len() {
+            let mut feats = Vec::new();
+            neighbour_features(slot, None, &mut |f| feats.push(f));
+            model.edge[slot] = model.score(&feats);
+        }
+        model
+    }
+
+    /// The row of a feature, or `None` when all its weights are zero (most
+    /// features of a sentence: unseen word pairs hash to empty buckets), so
+    /// that such rows are neither fetched nor added.
+    #[inline]
+    fn live_row(&self, feature: u64) -> Option<&Row> {
+        let b = bucket(feature, self.bits);
+        (self.live[b / 64] >> (b % 64) & 1 != 0).then(|| &self.rows[b])
+    }
+
+    /// Sums the class weights of a token's features.
+    #[inline]
+    fn score(&self, feats: &[u64]) -> [i32; N_CLASSES] {
+        // Ask for every row first: the loads then overlap instead of queueing
+        // behind the additions (the table is larger than the caches close to
+        // the core).
+        for &f in feats {
+            self.prefetch(f);
+        }
+        let mut acc = [0i32; N_CLASSES];
+        for &f in feats {
+            self.add(&mut acc, f);
+        }
+        acc
+    }
+
+    /// Adds a feature's class weights to a score vector.
+    #[inline]
+    fn add(&self, acc: &mut [i32; N_CLASSES], feature: u64) {
+        if let Some(row) = self.live_row(feature) {
+            add_row(acc, row);
+        }
+    }
+
+    /// Asks the memory system for a feature's row (both ends: a row may
+    /// straddle two cache lines) ahead of use.
+    #[inline]
+    fn prefetch(&self, feature: u64) {
+        if let Some(row) = self.live_row(feature) {
+            let row = row as *const Row as *const u8;
+            super::prefetch(row);
+            super::prefetch(row.wrapping_add(std::mem::size_of::<Row>() - 1));
         }
     }
 
@@ -995,16 +1024,15 @@ impl Model {
         doc: &mut DocContext,
         pre: Option<&[GazHit]>,
     ) -> Vec<Tag> {
-        let (rows, bits) = (&self.rows, self.bits);
         let (p, mut stat) = Prepared::for_model(tokens, self);
         static_features(&p, lex, doc, pre, false, |i, feats| {
-            let context = score(rows, bits, feats);
+            let context = self.score(feats);
             for (s, c) in stat[i].iter_mut().zip(context) {
                 *s += c;
             }
         });
         for (i, (w, acc)) in tokens.iter().zip(stat.iter_mut()).enumerate() {
-            doc.history_of(w, p.words[i].hl, |f| add_row(acc, &rows[bucket(f, bits)]));
+            doc.history_of(w, p.words[i].hl, |f| self.add(acc, f));
         }
         let mut tags = Vec::with_capacity(tokens.len());
         let mut hist = [0u64; 5];
@@ -1017,13 +1045,13 @@ impl Model {
             if let Some(w) = p.words.get(i + 1) {
                 history_features(Some(Tag::O), p1, w.hl, w.short, &mut next);
                 for &f in &next[2..4] {
-                    prefetch_row(rows, bits, f);
+                    self.prefetch(f);
                 }
             }
             history_features(p1, p2, p.words[i].hl, p.words[i].short, &mut hist);
             let mut scores = *acc;
             for &f in &hist {
-                add_row(&mut scores, &rows[bucket(f, bits)]);
+                self.add(&mut scores, f);
             }
             tags.push(best(&scores, p1));
         }
