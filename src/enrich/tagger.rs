@@ -523,6 +523,33 @@ fn word_features(w: &str, lw: &str, hl: u64, short: u64, caps: bool, f: &mut imp
     }
 }
 
+/// How a word is looked up in the word lists: as is, or title-cased in an
+/// all-capitals sentence (`PUTIN` as `Putin`).
+fn list_form(w: &str, caps: bool) -> std::borrow::Cow<'_, str> {
+    if caps {
+        std::borrow::Cow::Owned(title_case(w))
+    } else {
+        std::borrow::Cow::Borrowed(w)
+    }
+}
+
+/// The list features of a word alone (in its [`list_form`]): a title, an
+/// organisation suffix, a common word, a calendar word.
+fn word_list_features(tc: &str) -> [Option<u64>; 4] {
+    let bare = tc.trim_end_matches('.');
+    [
+        words::is_title(bare).then(|| mix(t::LIST, 2)),
+        words::is_org_suffix(tc).then(|| mix(t::LIST, 4)),
+        words::is_common_word(tc).then(|| mix(t::LIST, 6)),
+        words::is_calendar_word(bare).then(|| mix(t::LIST, 7)),
+    ]
+}
+
+/// The all-capitals sentence's word identity feature.
+fn caps_feature(lower_hash: u64) -> u64 {
+    mix(t::CAPS, lower_hash)
+}
+
 /// Most word types recur across articles, so what the tagger computes for a
 /// word alone is remembered per worker thread (bounded; cleared when full or
 /// when another model tags). A memo only: results are the same with or
@@ -586,12 +613,20 @@ impl<'a> Prepared<'a> {
                 }
                 let lower = lowercase(w);
                 let facts = Facts::new(w, &lower);
-                let mut feats = [0u64; 16];
+                let mut feats = [0u64; 24];
                 let mut k = 0;
-                word_features(w, &lower, facts.hl, facts.short, caps, &mut |f| {
+                let mut push = |f| {
                     feats[k] = f;
                     k += 1;
-                });
+                };
+                word_features(w, &lower, facts.hl, facts.short, caps, &mut push);
+                word_list_features(&list_form(w, caps))
+                    .into_iter()
+                    .flatten()
+                    .for_each(&mut push);
+                if caps {
+                    push(caps_feature(facts.hl));
+                }
                 let own = model.score(&feats[..k]);
                 let mut nb = [[0; N_CLASSES]; 6];
                 for (slot, sum) in nb.iter_mut().enumerate() {
@@ -816,32 +851,26 @@ fn static_features(
                 f(mix(t::GAZ_P1, g));
             }
         }
-        let tc: std::borrow::Cow<'_, str> = if caps {
-            std::borrow::Cow::Owned(title_case(w))
+        let tc = list_form(w, caps);
+        // The lists that look at this word alone are in the word cache.
+        let [title, org, common, calendar] = if with_word {
+            word_list_features(&tc)
         } else {
-            std::borrow::Cow::Borrowed(w)
+            [None; 4]
         };
         if lex.is_given_name(&tc) {
             f(mix(t::LIST, 1));
         }
-        if words::is_title(tc.trim_end_matches('.')) {
-            f(mix(t::LIST, 2));
-        }
+        title.map(&mut f);
         if i > 0 && words::is_title(tokens[i - 1].trim_end_matches('.')) {
             f(mix(t::LIST, 3));
         }
-        if words::is_org_suffix(&tc) {
-            f(mix(t::LIST, 4));
-        }
+        org.map(&mut f);
         if i + 1 < n && words::is_org_suffix(tokens[i + 1]) {
             f(mix(t::LIST, 5));
         }
-        if words::is_common_word(&tc) {
-            f(mix(t::LIST, 6));
-        }
-        if words::is_calendar_word(tc.trim_end_matches('.')) {
-            f(mix(t::LIST, 7));
-        }
+        common.map(&mut f);
+        calendar.map(&mut f);
         if starts_upper(w) {
             let dl = doc.lower_seen.contains(&hl[i]);
             let dc = doc.cap_mid_seen.contains(&hl[i]);
@@ -850,8 +879,8 @@ fn static_features(
                 (dl as u64) | ((dc as u64) << 1) | (((i == 0) as u64) << 2) | ((caps as u64) << 3),
             ));
         }
-        if caps {
-            f(mix(t::CAPS, hl[i]));
+        if with_word && caps {
+            f(caps_feature(hl[i]));
         }
         if let Some((r, id)) = run_feat[i] {
             f(r);
