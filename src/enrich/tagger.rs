@@ -1031,17 +1031,30 @@ impl Model {
         model
     }
 
-    /// The row of a feature, or `None` when all its weights are zero (most
-    /// features of a sentence: unseen word pairs hash to empty buckets).
+    /// The index in [`Model::rows`] of a feature's row, or `None` when all
+    /// its weights are zero (most features of a sentence: unseen word pairs
+    /// hash to empty buckets).
     #[inline]
-    fn live_row(&self, feature: u64) -> Option<&Row> {
+    fn live_index(&self, feature: u64) -> Option<u32> {
         let b = bucket(feature, self.bits);
         let block = self.blocks[b / 64];
         let bit = 1u64 << (b % 64);
-        (block.live & bit != 0).then(|| {
-            let k = block.base as usize + (block.live & (bit - 1)).count_ones() as usize;
-            &self.rows[k]
-        })
+        (block.live & bit != 0).then(|| block.base + (block.live & (bit - 1)).count_ones())
+    }
+
+    /// The row of a feature, or `None` when all its weights are zero.
+    #[inline]
+    fn live_row(&self, feature: u64) -> Option<&Row> {
+        self.live_index(feature).map(|k| &self.rows[k as usize])
+    }
+
+    /// Asks the memory system for row `k` (both ends: a row may straddle two
+    /// cache lines) ahead of use.
+    #[inline]
+    fn prefetch_index(&self, k: u32) {
+        let row = self.rows.as_ptr().wrapping_add(k as usize) as *const u8;
+        super::prefetch(row);
+        super::prefetch(row.wrapping_add(std::mem::size_of::<Row>() - 1));
     }
 
     /// Sums the class weights of a token's features.
@@ -1068,14 +1081,11 @@ impl Model {
         }
     }
 
-    /// Asks the memory system for a feature's row (both ends: a row may
-    /// straddle two cache lines) ahead of use.
+    /// Asks the memory system for a feature's row, if it has one.
     #[inline]
     fn prefetch(&self, feature: u64) {
-        if let Some(row) = self.live_row(feature) {
-            let row = row as *const Row as *const u8;
-            super::prefetch(row);
-            super::prefetch(row.wrapping_add(std::mem::size_of::<Row>() - 1));
+        if let Some(k) = self.live_index(feature) {
+            self.prefetch_index(k);
         }
     }
 
@@ -1093,12 +1103,30 @@ impl Model {
         pre: Option<&[GazHit]>,
     ) -> Vec<Tag> {
         let (p, mut stat) = Prepared::for_model(tokens, self);
-        static_features(&p, lex, doc, pre, false, |i, feats| {
-            let context = self.score(feats);
-            for (s, c) in stat[i].iter_mut().zip(context) {
-                *s += c;
-            }
+        // The rows of every token's context features, then their sums with
+        // the rows of a token a few places ahead already on their way.
+        let mut live: Vec<u32> = Vec::with_capacity(tokens.len() * 12);
+        let mut ends: Vec<usize> = Vec::with_capacity(tokens.len() + 1);
+        ends.push(0);
+        static_features(&p, lex, doc, pre, false, |_, feats| {
+            live.extend(feats.iter().filter_map(|&f| self.live_index(f)));
+            ends.push(live.len());
         });
+        const AHEAD: usize = 2;
+        let rows_of = |i: usize| &live[ends[i]..ends[i + 1]];
+        for i in 0..AHEAD.min(tokens.len()) {
+            rows_of(i).iter().for_each(|&k| self.prefetch_index(k));
+        }
+        for (i, acc) in stat.iter_mut().enumerate() {
+            if i + AHEAD < tokens.len() {
+                rows_of(i + AHEAD)
+                    .iter()
+                    .for_each(|&k| self.prefetch_index(k));
+            }
+            for &k in rows_of(i) {
+                add_row(acc, &self.rows[k as usize]);
+            }
+        }
         for (i, (w, acc)) in tokens.iter().zip(stat.iter_mut()).enumerate() {
             doc.history_of(w, p.words[i].hl, |f| self.add(acc, f));
         }
