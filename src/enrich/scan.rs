@@ -9,10 +9,10 @@
 //!
 //! [`WordScanner`] instead walks the automaton *anchored* from each position
 //! where a whole-word match can begin: after a non-word character, and only
-//! where some phrase can start with that byte. Most walks end on their first
-//! or second byte, because few phrases start with a lower-case letter, a
-//! space or a digit, so the scan costs a small part of the unanchored one. The
-//! matches are the same set: a match on word boundaries starts at one of
+//! where some phrase starts with the two bytes found there. Few phrases
+//! start with a lower-case letter, a space or a digit, and most walks end
+//! within a few bytes, so the scan costs a small part of the unanchored one.
+//! The matches are the same set: a match on word boundaries starts at one of
 //! these positions, and every walk reports each phrase that ends on a word
 //! boundary there.
 
@@ -29,6 +29,10 @@ pub struct WordScanner {
     nfa: NFA,
     /// `can_start[b]`: some phrase starts with byte `b`.
     can_start: [bool; 256],
+    /// Bit `256 * b0 + b1`: some phrase starts with bytes `b0 b1`, or is the
+    /// single byte `b0` (8 KiB). Most walks that pass `can_start` would die
+    /// on their second byte (`Th` of `The` in the lexicon); this skips them.
+    can_start2: Vec<u64>,
 }
 
 impl WordScanner {
@@ -43,18 +47,47 @@ impl WordScanner {
             .ascii_case_insensitive(ascii_case_insensitive)
             .build(patterns)?;
         let mut can_start = [false; 256];
+        let mut can_start2 = vec![0u64; 256 * 256 / 64];
         let start = nfa
             .start_state(Anchored::Yes)
             .expect("an NFA always supports anchored searches");
-        for (b, slot) in can_start.iter_mut().enumerate() {
-            *slot = !nfa.is_dead(nfa.next_state(Anchored::Yes, start, b as u8));
+        for b0 in 0..=255u8 {
+            let s1 = nfa.next_state(Anchored::Yes, start, b0);
+            if nfa.is_dead(s1) {
+                continue;
+            }
+            can_start[b0 as usize] = true;
+            for b1 in 0..=255u8 {
+                // From the anchored start, a match one byte in is a one-byte
+                // pattern: every second byte must then walk.
+                if nfa.is_match(s1) || !nfa.is_dead(nfa.next_state(Anchored::Yes, s1, b1)) {
+                    let bit = 256 * b0 as usize + b1 as usize;
+                    can_start2[bit / 64] |= 1 << (bit % 64);
+                }
+            }
         }
-        Ok(WordScanner { nfa, can_start })
+        Ok(WordScanner {
+            nfa,
+            can_start,
+            can_start2,
+        })
     }
 
     /// Heap bytes of the automaton.
     pub fn memory_usage(&self) -> usize {
         self.nfa.memory_usage()
+    }
+
+    /// False when no phrase can start at byte `p`, judged by its first two bytes.
+    #[inline]
+    fn may_start_at(&self, bytes: &[u8], p: usize) -> bool {
+        match bytes.get(p + 1) {
+            Some(&b1) => {
+                let bit = 256 * bytes[p] as usize + b1 as usize;
+                self.can_start2[bit / 64] >> (bit % 64) & 1 != 0
+            }
+            None => self.can_start[bytes[p] as usize],
+        }
     }
 
     /// Calls `found(start, end, pattern)` for every occurrence of a pattern in
@@ -69,7 +102,7 @@ impl WordScanner {
             .expect("an NFA always supports anchored searches");
         let mut after_word = false;
         for (p, c) in text.char_indices() {
-            if !after_word && self.can_start[bytes[p] as usize] {
+            if !after_word && self.may_start_at(bytes, p) {
                 let mut sid = start;
                 for (i, &b) in bytes.iter().enumerate().skip(p) {
                     sid = self.nfa.next_state(Anchored::Yes, sid, b);
