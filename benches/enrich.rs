@@ -33,7 +33,7 @@ fn bench(c: &mut Criterion) {
             for (k, v) in &msgs {
                 let a = decode(v, Some(k.as_bytes()), 1 << 20).unwrap();
                 let e = enricher.enrich(&a);
-                std::hint::black_box(encode(&e, None, &now));
+                std::hint::black_box(encode(e, None, &now));
             }
         })
     });
@@ -70,7 +70,7 @@ fn bench(c: &mut Criterion) {
             |msgs| {
                 for (k, v) in &msgs {
                     let a = decode(v, Some(k.as_bytes()), 1 << 20).unwrap();
-                    std::hint::black_box(encode(&enricher.enrich(&a), None, &now));
+                    std::hint::black_box(encode(enricher.enrich(&a), None, &now));
                 }
             },
             BatchSize::SmallInput,

@@ -36,25 +36,26 @@ pub fn rfc3339(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-/// Builds the enriched event.
+/// Builds the enriched event. It takes the article by value: its body and
+/// results move into the event instead of being copied.
 pub fn enriched_event(
-    a: &EnrichedArticle,
+    a: EnrichedArticle,
     source: Option<SourcePosition>,
     processed_at: &DateTime<Utc>,
 ) -> EnrichedEvent {
     EnrichedEvent {
         schema: ENRICHED_SCHEMA.to_owned(),
-        id: a.id.clone(),
+        id: a.id,
         published_at: a.published_at.as_ref().map(rfc3339),
-        title: a.title.clone(),
-        body: a.body.clone(),
-        language: a.language.clone(),
-        publisher: a.publisher.clone(),
-        url: a.url.clone(),
-        entities: a.entities.clone(),
-        topics: a.topics.clone(),
-        values: a.values.clone(),
-        captions: a.captions.clone(),
+        title: a.title,
+        body: a.body,
+        language: a.language,
+        publisher: a.publisher,
+        url: a.url,
+        entities: a.entities,
+        topics: a.topics,
+        values: a.values,
+        captions: a.captions,
         source,
         processed_at: rfc3339(processed_at),
         pipeline_version: PIPELINE_VERSION.to_owned(),
@@ -105,27 +106,30 @@ pub fn analytics_events(
 /// Every output record of one article: the enriched event first, then the
 /// entity rows, then the topic rows.
 pub fn encode(
-    a: &EnrichedArticle,
+    a: EnrichedArticle,
     source: Option<SourcePosition>,
     processed_at: &DateTime<Utc>,
 ) -> Vec<OutRecord> {
-    let (entities, topics) = analytics_events(a, processed_at);
+    let (entities, topics) = analytics_events(&a, processed_at);
     let mut out = Vec::with_capacity(1 + entities.len() + topics.len());
-    let json = |v: &dyn erased::Ser| v.to_vec();
+    let json = |v: &dyn erased::Ser, size_hint: usize| v.to_vec(size_hint);
+    let key = a.id.clone();
+    // The event repeats the body and adds roughly as much again of results.
+    let hint = 2 * a.body.len() + 1024;
     out.push(OutRecord {
         destination: Destination::Enriched,
-        key: a.id.clone(),
-        payload: json(&enriched_event(a, source, processed_at)),
+        key: key.clone(),
+        payload: json(&enriched_event(a, source, processed_at), hint),
     });
     out.extend(entities.iter().map(|e| OutRecord {
         destination: Destination::Entities,
-        key: a.id.clone(),
-        payload: json(e),
+        key: key.clone(),
+        payload: json(e, 256),
     }));
     out.extend(topics.iter().map(|t| OutRecord {
         destination: Destination::Topics,
-        key: a.id.clone(),
-        payload: json(t),
+        key: key.clone(),
+        payload: json(t, 256),
     }));
     out
 }
@@ -133,11 +137,14 @@ pub fn encode(
 mod erased {
     /// Object-safe "serialise to JSON bytes".
     pub trait Ser {
-        fn to_vec(&self) -> Vec<u8>;
+        /// `size_hint`: the buffer's first capacity, to spare regrowing.
+        fn to_vec(&self, size_hint: usize) -> Vec<u8>;
     }
     impl<T: serde::Serialize> Ser for T {
-        fn to_vec(&self) -> Vec<u8> {
-            serde_json::to_vec(self).expect("model types serialise")
+        fn to_vec(&self, size_hint: usize) -> Vec<u8> {
+            let mut out = Vec::with_capacity(size_hint);
+            serde_json::to_writer(&mut out, self).expect("model types serialise");
+            out
         }
     }
 }
@@ -179,7 +186,7 @@ mod tests {
             captions: vec![],
         };
         let now = crate::decode::parse_published_at("2024-01-01T00:00:00Z").unwrap();
-        let recs = encode(&a, None, &now);
+        let recs = encode(a, None, &now);
         assert_eq!(recs.len(), 3);
         assert!(recs.iter().all(|r| r.key == "a1"));
         let ev: serde_json::Value = serde_json::from_slice(&recs[0].payload).unwrap();

@@ -135,7 +135,7 @@ fn process(work: Work, mode: Mode, enricher: &Enricher, settings: &Settings) -> 
                         partition: tp.partition,
                         offset,
                     };
-                    let records = encode::encode(&enriched, Some(source), &chrono::Utc::now())
+                    let records = encode::encode(enriched, Some(source), &chrono::Utc::now())
                         .into_iter()
                         .map(|r| Outgoing {
                             topic: match r.destination {

@@ -95,7 +95,9 @@ pub fn execute(
                 )
                 .map_err(|e| format!("{}: {} ({})", item.origin, e, e.class()))?;
                 let enriched = enricher.enrich(&article);
-                let mut line = serde_json::to_vec(&encode::enriched_event(&enriched, None, &now))
+                // The event repeats the body and adds roughly as much again.
+                let mut line = Vec::with_capacity(2 * enriched.body.len() + 1024);
+                serde_json::to_writer(&mut line, &encode::enriched_event(enriched, None, &now))
                     .expect("serialises");
                 line.push(b'\n');
                 Ok(line)
