@@ -58,18 +58,19 @@ fn mix(a: u64, b: u64) -> u64 {
 }
 
 /// Calls `word` with each lower-cased word of `text` (digits folded to `0`,
-/// at least two characters). ASCII is handled byte by byte; other
-/// characters go through Unicode's alphanumeric test and lower-casing.
-fn for_each_word(text: &str, buf: &mut Vec<u8>, mut word: impl FnMut(&[u8])) {
+/// at least two characters) until `word` returns false. ASCII is handled
+/// byte by byte; other characters go through Unicode's alphanumeric test and
+/// lower-casing.
+fn for_each_word(text: &str, buf: &mut Vec<u8>, mut word: impl FnMut(&[u8]) -> bool) {
     let bytes = text.as_bytes();
     let mut chars = 0usize;
     let mut i = 0;
+    // False once `word` has asked to stop.
     let mut flush = |buf: &mut Vec<u8>, chars: &mut usize| {
-        if *chars >= 2 {
-            word(buf);
-        }
+        let go_on = *chars < 2 || word(buf);
         buf.clear();
         *chars = 0;
+        go_on
     };
     while i < bytes.len() {
         let b = bytes[i];
@@ -81,8 +82,8 @@ fn for_each_word(text: &str, buf: &mut Vec<u8>, mut word: impl FnMut(&[u8])) {
                     b.to_ascii_lowercase()
                 });
                 chars += 1;
-            } else {
-                flush(buf, &mut chars);
+            } else if !flush(buf, &mut chars) {
+                return;
             }
             i += 1;
             continue;
@@ -95,8 +96,8 @@ fn for_each_word(text: &str, buf: &mut Vec<u8>, mut word: impl FnMut(&[u8])) {
                 buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
                 chars += 1;
             }
-        } else {
-            flush(buf, &mut chars);
+        } else if !flush(buf, &mut chars) {
+            return;
         }
         i += c.len_utf8();
     }
@@ -112,10 +113,10 @@ pub fn features(title: Option<&str>, body: &str, bits: u32, max_words: u32) -> V
         let mut n = 0u32;
         for_each_word(text, &mut buf, |w| {
             n += 1;
-            if limit == 0 || n <= limit {
-                let h = mix(prefix, xxhash_rust::xxh3::xxh3_64(w));
-                buckets.push((h >> (64 - bits)) as u32);
-            }
+            let h = mix(prefix, xxhash_rust::xxh3::xxh3_64(w));
+            buckets.push((h >> (64 - bits)) as u32);
+            // The rest of a long text is not read at all.
+            limit == 0 || n < limit
         });
     };
     if let Some(t) = title {
@@ -453,6 +454,36 @@ pub fn train(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_body_is_read_up_to_the_word_limit_only() {
+        let body = "Oil prices rose 3% on Monday, a (b) Ölpreis x 42 stieg weiter und weiter.";
+        // Words of two or more characters: Oil prices rose on Monday Ölpreis 42 ...
+        let first_five = "Oil prices rose 3% on Monday";
+        assert_eq!(
+            features(None, body, 16, 5),
+            features(None, first_five, 16, 0)
+        );
+        assert_ne!(
+            features(None, body, 16, 6),
+            features(None, first_five, 16, 0)
+        );
+        // The title is always read whole and hashed apart from the body.
+        let with_title = features(Some("Oil"), body, 16, 5);
+        assert_eq!(
+            with_title.len(),
+            features(None, first_five, 16, 0).len() + 1
+        );
+        let mut words = Vec::new();
+        for_each_word(body, &mut Vec::new(), |w| {
+            words.push(String::from_utf8(w.to_vec()).unwrap());
+            words.len() < 8
+        });
+        assert_eq!(
+            words,
+            ["oil", "prices", "rose", "on", "monday", "ölpreis", "00", "stieg"]
+        );
+    }
 
     #[test]
     fn learns_separable_labels_and_round_trips() {

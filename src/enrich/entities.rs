@@ -21,7 +21,7 @@
 //!
 //! Salience rewards frequency and early first mention.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::model::{Entity, EntityType, Mention};
 
@@ -503,7 +503,7 @@ fn push_unknown(
 
 /// "National Iranian Oil Company (NIOC)": the acronym joins the entity before it.
 fn link_acronyms(src: &str, cands: &mut [Candidate]) {
-    let mut acronyms: HashMap<String, (Key, Option<EntityType>)> = HashMap::new();
+    let mut acronyms: HashMap<String, (Key, Option<EntityType>)> = HashMap::default();
     for c in cands.iter_mut() {
         let surface = &src[c.start..c.end];
         if let Some((key, etype)) = acronyms.get(surface) {
@@ -534,7 +534,7 @@ fn acronym_after(rest: &str) -> Option<&str> {
 
 /// A bare surname joins the earlier multi-word person it ends.
 fn link_surnames(lex: &Lexicon, src: &str, cands: &mut [Candidate]) {
-    let mut surnames: HashMap<String, (Key, Option<EntityType>)> = HashMap::new();
+    let mut surnames: HashMap<String, (Key, Option<EntityType>)> = HashMap::default();
     for c in cands.iter_mut() {
         let surface = &src[c.start..c.end];
         let is_person = match &c.key {
@@ -567,7 +567,7 @@ fn build_entities(lex: &Lexicon, text: &Text<'_>, cands: Vec<Candidate>) -> Vec<
     }
     let src = text.src;
     let mut order: Vec<Acc> = Vec::new();
-    let mut index: HashMap<Key, usize> = HashMap::new();
+    let mut index: HashMap<Key, usize> = HashMap::default();
     for c in cands {
         let i = *index.entry(c.key.clone()).or_insert_with(|| {
             order.push(Acc {
@@ -629,7 +629,7 @@ fn build_entities(lex: &Lexicon, text: &Text<'_>, cands: Vec<Candidate>) -> Vec<
         })
         .collect();
     // Unknown names can collide with a known id (same slug); merge them.
-    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut by_id: HashMap<String, usize> = HashMap::default();
     let mut merged: Vec<Entity> = Vec::with_capacity(entities.len());
     for e in entities.drain(..) {
         match by_id.get(&e.id) {

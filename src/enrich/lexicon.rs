@@ -16,6 +16,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use serde::Deserialize;
 
 use crate::model::EntityType;
@@ -95,9 +97,9 @@ pub struct Lexicon {
     pub entries: Vec<Entry>,
     scanner: WordScanner,
     targets: Vec<(usize, Surface)>,
-    by_name: HashMap<String, usize>,
-    by_id: HashMap<String, usize>,
-    given_names: HashSet<String>,
+    by_name: FxHashMap<String, usize>,
+    by_id: FxHashMap<String, usize>,
+    given_names: FxHashSet<String>,
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -345,7 +347,7 @@ impl Builder {
         Ok(())
     }
 
-    fn finish(self, given_names: HashSet<String>) -> Result<Lexicon, LexiconError> {
+    fn finish(self, given_names: FxHashSet<String>) -> Result<Lexicon, LexiconError> {
         let mut surfaces: Vec<(String, (usize, Surface))> = self.surfaces.into_iter().collect();
         surfaces.sort_by(|a, b| a.0.cmp(&b.0));
         let scanner =
@@ -357,8 +359,8 @@ impl Builder {
                 }
             })?;
         let targets = surfaces.into_iter().map(|(_, t)| t).collect();
-        let mut by_name: HashMap<String, usize> = HashMap::new();
-        let mut by_id: HashMap<String, usize> = HashMap::new();
+        let mut by_name: FxHashMap<String, usize> = FxHashMap::default();
+        let mut by_id: FxHashMap<String, usize> = FxHashMap::default();
         for (i, e) in self.entries.iter().enumerate() {
             by_id.entry(e.id.clone()).or_insert(i);
             let key = e.name.to_lowercase();

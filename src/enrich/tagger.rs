@@ -380,10 +380,18 @@ impl DocContext {
     }
 }
 
-/// True when most letters of the sentence are upper case (a headline).
+/// True when most letters of the sentence are upper case (a headline):
+/// at least six upper-case letters and under one lower-case letter per five.
 pub fn is_caps_sentence(tokens: &[&str]) -> bool {
+    // Letters never outnumber bytes, so `low * 5 < up <= bytes - low` needs
+    // `low * 6 < bytes`: once the lower-case letters reach a sixth of the
+    // bytes the answer is no, which in running text is a few words in.
+    let bytes: usize = tokens.iter().map(|w| w.len()).sum();
     let (mut up, mut low) = (0, 0);
     for w in tokens {
+        if low * 6 >= bytes {
+            return false;
+        }
         if w.is_ascii() {
             for b in w.bytes() {
                 up += b.is_ascii_uppercase() as usize;
@@ -427,12 +435,16 @@ pub fn gaz_code(lex: &Lexicon, m: &super::lexicon::LexMatch) -> u64 {
 }
 
 /// What the context templates read of one word: its lower-case hash, short
-/// shape and the hash of its last two lower-case characters.
+/// shape and the hash of its last two lower-case characters, and whether it
+/// is a title or an organisation suffix (read by its neighbours' list
+/// features; kept here so the word cache answers them).
 #[derive(Clone, Copy)]
 struct Facts {
     hl: u64,
     short: u64,
     suf2: u64,
+    title: bool,
+    org_suffix: bool,
 }
 
 impl Facts {
@@ -442,6 +454,8 @@ impl Facts {
             hl: h(lower),
             short: shape_hash(w, true),
             suf2: h(&lower[cut..]),
+            title: words::is_title(w.trim_end_matches('.')),
+            org_suffix: words::is_org_suffix(w),
         }
     }
 }
@@ -862,11 +876,11 @@ fn static_features(
             f(mix(t::LIST, 1));
         }
         title.map(&mut f);
-        if i > 0 && words::is_title(tokens[i - 1].trim_end_matches('.')) {
+        if i > 0 && p.words[i - 1].title {
             f(mix(t::LIST, 3));
         }
         org.map(&mut f);
-        if i + 1 < n && words::is_org_suffix(tokens[i + 1]) {
+        if i + 1 < n && p.words[i + 1].org_suffix {
             f(mix(t::LIST, 5));
         }
         common.map(&mut f);
@@ -1327,6 +1341,39 @@ impl Trainer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain count that [`is_caps_sentence`]'s early exit must agree with.
+    fn caps_by_count(tokens: &[&str]) -> bool {
+        let text: String = tokens.concat();
+        let up = text.chars().filter(|c| c.is_uppercase()).count();
+        let low = text.chars().filter(|c| c.is_lowercase()).count();
+        up >= 6 && low * 5 < up
+    }
+
+    #[test]
+    fn caps_sentences() {
+        assert!(is_caps_sentence(&[
+            "PUTIN", "MEETS", "RAISI", "IN", "TEHRAN"
+        ]));
+        assert!(is_caps_sentence(&["ÉTATS", "UNIS", "x"]));
+        assert!(!is_caps_sentence(&[
+            "Putin", "meets", "Raisi", "in", "Tehran"
+        ]));
+        assert!(!is_caps_sentence(&["UN", "EU"]));
+        assert!(is_caps_sentence(&["NATO", "US"]));
+        assert!(!is_caps_sentence(&[]));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn caps_sentence_early_exit_agrees_with_the_count(
+            // Capitals with some lower case: both answers are common.
+            tokens in proptest::collection::vec("[A-ZÀÉÖ0-9.,-]{0,8}|[a-zàéö]{0,3}|[A-Za-z]{1,6}", 0..24)
+        ) {
+            let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
+            proptest::prop_assert_eq!(is_caps_sentence(&refs), caps_by_count(&refs));
+        }
+    }
 
     #[test]
     fn bilou_round_trip_and_constraints() {

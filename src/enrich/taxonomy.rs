@@ -117,7 +117,7 @@ pub struct Taxonomy {
     /// Automaton pattern → phrase index.
     pattern_phrase: Vec<usize>,
     /// Entity ids named by rules, and their index.
-    entity_ids: HashMap<String, usize>,
+    entity_ids: rustc_hash::FxHashMap<String, usize>,
     /// Topics with a positive term on each phrase, entity and type: an
     /// article's candidate topics come from its evidence, not from a scan of
     /// the whole taxonomy.
@@ -260,7 +260,7 @@ impl Taxonomy {
         })?;
         let mut phrases: Vec<String> = Vec::new();
         let mut phrase_index: HashMap<String, usize> = HashMap::new();
-        let mut entity_ids: HashMap<String, usize> = HashMap::new();
+        let mut entity_ids: rustc_hash::FxHashMap<String, usize> = Default::default();
         let mut topics = Vec::new();
         let mut ids = HashSet::new();
         for spanned in parsed.topic {
