@@ -62,6 +62,17 @@ pub fn enriched_event(
     }
 }
 
+/// The enriched event as JSON bytes, in a buffer sized for it up front (the
+/// event repeats the body and adds roughly as much again of results).
+pub fn enriched_json(
+    a: EnrichedArticle,
+    source: Option<SourcePosition>,
+    processed_at: &DateTime<Utc>,
+) -> Vec<u8> {
+    let hint = 2 * a.body.len() + 1024;
+    erased::Ser::to_vec(&enriched_event(a, source, processed_at), hint)
+}
+
 /// The flat rows of one article.
 pub fn analytics_events(
     a: &EnrichedArticle,
@@ -114,12 +125,10 @@ pub fn encode(
     let mut out = Vec::with_capacity(1 + entities.len() + topics.len());
     let json = |v: &dyn erased::Ser, size_hint: usize| v.to_vec(size_hint);
     let key = a.id.clone();
-    // The event repeats the body and adds roughly as much again of results.
-    let hint = 2 * a.body.len() + 1024;
     out.push(OutRecord {
         destination: Destination::Enriched,
         key: key.clone(),
-        payload: json(&enriched_event(a, source, processed_at), hint),
+        payload: enriched_json(a, source, processed_at),
     });
     out.extend(entities.iter().map(|e| OutRecord {
         destination: Destination::Entities,

@@ -95,10 +95,7 @@ pub fn execute(
                 )
                 .map_err(|e| format!("{}: {} ({})", item.origin, e, e.class()))?;
                 let enriched = enricher.enrich(&article);
-                // The event repeats the body and adds roughly as much again.
-                let mut line = Vec::with_capacity(2 * enriched.body.len() + 1024);
-                serde_json::to_writer(&mut line, &encode::enriched_event(enriched, None, &now))
-                    .expect("serialises");
+                let mut line = encode::enriched_json(enriched, None, &now);
                 line.push(b'\n');
                 Ok(line)
             })
