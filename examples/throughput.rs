@@ -1,7 +1,7 @@
 //! Throughput of `newsflow run` against `newsflow run --passthrough` on one
 //! broker, same settings, same input: prints both rates and their ratio.
 //!
-//! Used by `scripts/bench-throughput.sh`, which starts a Tansu broker. Usage:
+//! Used by `scripts/bench-throughput.sh`, which starts an Apache Kafka broker. Usage:
 //! `throughput BROKERS NEWSFLOW_BIN [COUNT] [PARTITIONS]`.
 //!
 //! The rate is measured from the first committed offset to the moment every
@@ -9,6 +9,7 @@
 //! count; committed means every output of the message was acknowledged.
 
 use std::process::{Command, Stdio};
+
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
@@ -42,21 +43,18 @@ fn committed_total(brokers: &str, group: &str, topic: &str, partitions: i32) -> 
 }
 
 fn create_topic(brokers: &str, name: &str, partitions: i32) {
-    let tansu = std::env::var("TANSU_BIN").expect("TANSU_BIN");
-    let st = Command::new(tansu)
-        .args([
-            "topic",
-            "create",
-            "--broker",
-            &format!("tcp://{brokers}"),
-            "--partitions",
-            &partitions.to_string(),
-            name,
-        ])
-        .stdout(Stdio::null())
-        .status()
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    let admin: AdminClient<rdkafka::client::DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()
         .unwrap();
-    assert!(st.success(), "create topic {name}");
+    let topic = NewTopic::new(name, partitions, TopicReplication::Fixed(1));
+    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+    let r = futures::executor::block_on(admin.create_topics([&topic], &opts)).unwrap();
+    for x in r {
+        x.map_err(|(t, e)| format!("create topic {t}: {e}"))
+            .unwrap();
+    }
 }
 
 fn measure(brokers: &str, bin: &str, mode: &str, input: &str, total: i64, partitions: i32) -> f64 {
@@ -125,7 +123,7 @@ async fn main() {
     create_topic(&brokers, input, partitions);
 
     // Input: the sample articles, cycled, each with a unique id.
-    let samples: Vec<serde_json::Value> = newsflow::commands::demo::SAMPLE_ARTICLES
+    let samples: Vec<serde_json::Value> = newsflow_core::fixtures::SAMPLE_ARTICLES
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).unwrap())

@@ -18,14 +18,14 @@ use std::time::{Duration, Instant};
 
 /// A topic-partition.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Tp {
+pub struct TopicPartition {
     pub topic: String,
     pub partition: i32,
 }
 
-impl Tp {
-    pub fn new(topic: impl Into<String>, partition: i32) -> Tp {
-        Tp {
+impl TopicPartition {
+    pub fn new(topic: impl Into<String>, partition: i32) -> TopicPartition {
+        TopicPartition {
             topic: topic.into(),
             partition,
         }
@@ -55,7 +55,7 @@ impl PartState {
 /// Thread-safe per-partition offset tracker.
 #[derive(Debug, Default)]
 pub struct Tracker {
-    parts: Mutex<HashMap<Tp, PartState>>,
+    parts: Mutex<HashMap<TopicPartition, PartState>>,
     next_epoch: Mutex<u64>,
     idle: Condvar,
 }
@@ -66,7 +66,7 @@ impl Tracker {
     }
 
     /// Starts tracking a newly assigned partition.
-    pub fn assign(&self, tp: Tp) {
+    pub fn assign(&self, tp: TopicPartition) {
         let epoch = {
             let mut e = self.next_epoch.lock().unwrap();
             *e += 1;
@@ -85,7 +85,7 @@ impl Tracker {
 
     /// Registers a consumed message; returns the epoch to complete it with, or
     /// `None` when the partition is not owned.
-    pub fn begin(&self, tp: &Tp, offset: i64) -> Option<u64> {
+    pub fn begin(&self, tp: &TopicPartition, offset: i64) -> Option<u64> {
         let mut parts = self.parts.lock().unwrap();
         let p = parts.get_mut(tp)?;
         p.in_flight.insert(offset);
@@ -93,7 +93,7 @@ impl Tracker {
     }
 
     /// Marks a message as fully handled. Ignored for stale epochs.
-    pub fn complete(&self, tp: &Tp, epoch: u64, offset: i64) {
+    pub fn complete(&self, tp: &TopicPartition, epoch: u64, offset: i64) {
         let mut parts = self.parts.lock().unwrap();
         if let Some(p) = parts.get_mut(tp).filter(|p| p.epoch == epoch) {
             if p.in_flight.remove(&offset) {
@@ -107,7 +107,7 @@ impl Tracker {
 
     /// Commit positions that moved since last taken (all when `force`).
     /// Marks them as taken.
-    pub fn take_commits(&self, force: bool) -> Vec<(Tp, i64)> {
+    pub fn take_commits(&self, force: bool) -> Vec<(TopicPartition, i64)> {
         let mut parts = self.parts.lock().unwrap();
         let mut out = Vec::new();
         for (tp, p) in parts.iter_mut() {
@@ -124,7 +124,7 @@ impl Tracker {
 
     /// Forgets that positions of `tps` were handed out, so the next
     /// [`Tracker::take_commits`] sends them again (after a failed commit).
-    pub fn retry_commits(&self, tps: &[Tp]) {
+    pub fn retry_commits(&self, tps: &[TopicPartition]) {
         let mut parts = self.parts.lock().unwrap();
         for tp in tps {
             if let Some(p) = parts.get_mut(tp) {
@@ -134,7 +134,7 @@ impl Tracker {
     }
 
     /// Commit positions of the given partitions (whether moved or not).
-    pub fn positions(&self, tps: &[Tp]) -> Vec<(Tp, i64)> {
+    pub fn positions(&self, tps: &[TopicPartition]) -> Vec<(TopicPartition, i64)> {
         let parts = self.parts.lock().unwrap();
         tps.iter()
             .filter_map(|tp| {
@@ -148,7 +148,7 @@ impl Tracker {
 
     /// Waits until none of `tps` (all partitions when `None`) has a message
     /// in flight, or until `timeout`. Returns the number still in flight.
-    pub fn wait_idle(&self, tps: Option<&[Tp]>, timeout: Duration) -> usize {
+    pub fn wait_idle(&self, tps: Option<&[TopicPartition]>, timeout: Duration) -> usize {
         let deadline = Instant::now() + timeout;
         let mut parts = self.parts.lock().unwrap();
         loop {
@@ -166,7 +166,7 @@ impl Tracker {
     }
 
     /// Stops tracking revoked partitions; late completions are ignored.
-    pub fn revoke(&self, tps: &[Tp]) {
+    pub fn revoke(&self, tps: &[TopicPartition]) {
         let mut parts = self.parts.lock().unwrap();
         for tp in tps {
             parts.remove(tp);
@@ -185,8 +185,8 @@ impl Tracker {
     }
 
     /// Owned partitions.
-    pub fn owned(&self) -> Vec<Tp> {
-        let mut v: Vec<Tp> = self.parts.lock().unwrap().keys().cloned().collect();
+    pub fn owned(&self) -> Vec<TopicPartition> {
+        let mut v: Vec<TopicPartition> = self.parts.lock().unwrap().keys().cloned().collect();
         v.sort();
         v
     }
@@ -200,7 +200,7 @@ mod tests {
     #[test]
     fn position_is_lowest_in_flight() {
         let t = Tracker::new();
-        let tp = Tp::new("t", 0);
+        let tp = TopicPartition::new("t", 0);
         t.assign(tp.clone());
         let e = t.begin(&tp, 10).unwrap();
         t.begin(&tp, 11);
@@ -225,7 +225,7 @@ mod tests {
     #[test]
     fn nothing_committed_before_first_completion() {
         let t = Tracker::new();
-        let tp = Tp::new("t", 1);
+        let tp = TopicPartition::new("t", 1);
         t.assign(tp.clone());
         t.begin(&tp, 5);
         assert!(t.take_commits(true).is_empty());
@@ -234,7 +234,7 @@ mod tests {
     #[test]
     fn revoked_partitions_are_never_committed() {
         let t = Tracker::new();
-        let tp = Tp::new("t", 0);
+        let tp = TopicPartition::new("t", 0);
         t.assign(tp.clone());
         let old = t.begin(&tp, 0).unwrap();
         t.revoke(std::slice::from_ref(&tp));
@@ -249,7 +249,7 @@ mod tests {
     #[test]
     fn wait_idle_returns_when_work_finishes() {
         let t = std::sync::Arc::new(Tracker::new());
-        let tp = Tp::new("t", 0);
+        let tp = TopicPartition::new("t", 0);
         t.assign(tp.clone());
         let e = t.begin(&tp, 0).unwrap();
         assert_eq!(t.wait_idle(None, Duration::from_millis(20)), 1);
@@ -269,7 +269,7 @@ mod tests {
         #[test]
         fn never_commits_past_unfinished(order in Just((0..40i64).collect::<Vec<_>>()).prop_shuffle()) {
             let t = Tracker::new();
-            let tp = Tp::new("t", 0);
+            let tp = TopicPartition::new("t", 0);
             t.assign(tp.clone());
             let e = (0..40).map(|o| t.begin(&tp, o).unwrap()).last().unwrap();
             let mut done = std::collections::BTreeSet::new();

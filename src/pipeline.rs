@@ -1,7 +1,7 @@
 //! Pipeline: source → decode → enrich → encode → sink, at least once.
 //!
 //! ```text
-//!  poll thread ──Work──▶ ordered stage ──▶ worker pool (decode, enrich, encode)
+//!  poll thread ──ConsumedMessage──▶ ordered stage ──▶ worker pool (decode, enrich, encode)
 //!   (source.rs)          (this module)         │  results back in input order
 //!        ▲                     │ send in order ◀┘
 //!        │                     ▼
@@ -33,14 +33,20 @@ use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::config::Settings;
-use crate::decode;
-use crate::encode::{self, Destination};
-use crate::enrich::Enricher;
-use crate::model::SourcePosition;
-use crate::offsets::{Tp, Tracker};
+use crate::offsets::{TopicPartition, Tracker};
 use crate::shutdown::Shutdown;
 use crate::sink::{self, Outgoing, Sink};
-use crate::source::{self, PollLoop, Work};
+use crate::source::{self, ConsumedMessage, PollLoop};
+use newsflow_core::article::SourcePosition;
+use newsflow_core::decode::{self, article_id};
+use newsflow_core::encode::{self, Destination};
+use newsflow_core::enrich::Enricher;
+use newsflow_core::DeadLetterReason;
+
+/// The least time the final producer flush gets, even when the drain used
+/// up its deadline: enough for records already on the wire to be
+/// acknowledged on a local network, short enough not to delay the exit.
+const FLUSH_MIN: Duration = Duration::from_millis(100);
 
 /// What the service does with each message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,21 +93,26 @@ impl Stats {
 }
 
 /// A message after the CPU stage.
-struct Processed {
-    tp: Tp,
+struct ProcessedMessage {
+    tp: TopicPartition,
     offset: i64,
     epoch: u64,
     permit: Option<tokio::sync::OwnedSemaphorePermit>,
     article_id: String,
     records: Vec<Outgoing>,
-    dead_letter: Option<(&'static str, String)>,
+    dead_letter: Option<DeadLetterReason>,
     /// The input, kept to dead-letter it if an output turns out too large.
     original: (Option<Vec<u8>>, Vec<u8>, Option<OwnedHeaders>),
 }
 
 /// Per-message work on a worker thread: decode, enrich, encode.
-fn process(work: Work, mode: Mode, enricher: &Enricher, settings: &Settings) -> Processed {
-    let Work {
+fn process(
+    work: ConsumedMessage,
+    mode: Mode,
+    enricher: &Enricher,
+    settings: &Settings,
+) -> ProcessedMessage {
+    let ConsumedMessage {
         tp,
         offset,
         epoch,
@@ -114,10 +125,7 @@ fn process(work: Work, mode: Mode, enricher: &Enricher, settings: &Settings) -> 
     let mut dead_letter = None;
     let (article_id, records) = match mode {
         Mode::Passthrough => {
-            let id = key
-                .as_deref()
-                .map(|k| String::from_utf8_lossy(k).into_owned())
-                .unwrap_or_default();
+            let id = article_id(None, key.as_deref(), &payload);
             let r = Outgoing {
                 topic: topics.enriched.clone(),
                 key: key.clone(),
@@ -151,28 +159,23 @@ fn process(work: Work, mode: Mode, enricher: &Enricher, settings: &Settings) -> 
                     (article.id, records)
                 }
                 Err(e) => {
-                    let id = key
-                        .as_deref()
-                        .and_then(|k| std::str::from_utf8(k).ok())
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| decode::content_id(&payload));
-                    let msg = e.to_string();
+                    let id = article_id(None, key.as_deref(), &payload);
+                    let reason = DeadLetterReason::Decode(e);
                     let r = sink::dead_letter(
                         &topics.dlq,
                         (&tp.topic, tp.partition, offset),
                         key.clone(),
                         payload.clone(),
                         headers.as_ref(),
-                        e.class(),
-                        &msg,
+                        &reason,
                     );
-                    dead_letter = Some((e.class(), msg));
+                    dead_letter = Some(reason);
                     (id, vec![r])
                 }
             }
         }
     };
-    Processed {
+    ProcessedMessage {
         tp,
         offset,
         epoch,
@@ -186,18 +189,21 @@ fn process(work: Work, mode: Mode, enricher: &Enricher, settings: &Settings) -> 
 
 /// Runs the service until `shutdown` is triggered (or a fatal error), then
 /// drains, flushes and commits. Returns the run's numbers.
+///
+/// Called by [`crate::service::run`], which owns `stats` and `tracker` so
+/// that the throughput report beside the pipeline reads the same numbers.
 pub async fn run(
     settings: Arc<Settings>,
     enricher: Arc<Enricher>,
     mode: Mode,
     shutdown: Shutdown,
+    stats: Arc<Stats>,
+    tracker: Arc<Tracker>,
 ) -> anyhow::Result<Summary> {
-    let tracker = Arc::new(Tracker::new());
-    let stats = Arc::new(Stats::default());
     let sink = Sink::new(&settings)?;
     let consumer = source::create_consumer(&settings, tracker.clone())?;
     let permits = Arc::new(Semaphore::new(settings.pipeline.max_in_flight));
-    let (tx, rx) = mpsc::channel::<Work>(settings.pipeline.max_in_flight);
+    let (tx, rx) = mpsc::channel::<ConsumedMessage>(settings.pipeline.max_in_flight);
     let poll = PollLoop {
         consumer: consumer.clone(),
         tracker: tracker.clone(),
@@ -221,12 +227,6 @@ pub async fn run(
         workers = settings.workers(),
         max_in_flight = settings.pipeline.max_in_flight,
         "pipeline started"
-    );
-    let reporter = spawn_reporter(
-        stats.clone(),
-        tracker.clone(),
-        settings.telemetry.stats_interval_secs,
-        shutdown.clone(),
     );
     let stages = tokio::spawn(stages(
         rx,
@@ -261,7 +261,7 @@ pub async fn run(
     };
     let left = drain
         .saturating_sub(started_waiting.elapsed())
-        .max(Duration::from_millis(100));
+        .max(FLUSH_MIN);
     if let Err(e) = sink.flush(left) {
         tracing::warn!(error = %e, "producer flush incomplete");
     }
@@ -279,7 +279,6 @@ pub async fn run(
     }
     consumer.unsubscribe();
     drop(consumer);
-    reporter.abort();
     let summary = stats.summary(drained);
     tracing::info!(
         consumed = summary.consumed,
@@ -299,7 +298,7 @@ pub async fn run(
 /// them in order and tracks their acknowledgements.
 #[allow(clippy::too_many_arguments)]
 async fn stages(
-    rx: mpsc::Receiver<Work>,
+    rx: mpsc::Receiver<ConsumedMessage>,
     mode: Mode,
     enricher: Arc<Enricher>,
     settings: Arc<Settings>,
@@ -311,7 +310,7 @@ async fn stages(
 ) -> anyhow::Result<()> {
     let max = settings.pipeline.max_in_flight;
     let mut results = tokio_stream_from(rx)
-        .map(|work: Work| {
+        .map(|work: ConsumedMessage| {
             stats.consumed.fetch_add(1, Ordering::Relaxed);
             stats
                 .bytes_in
@@ -365,7 +364,7 @@ fn tokio_stream_from<T: Send + 'static>(
 
 /// Sends one message's records in order and spawns the wait for their acks.
 async fn send_and_track(
-    p: &mut Processed,
+    p: &mut ProcessedMessage,
     sink: &Sink,
     settings: &Settings,
     tracker: &Arc<Tracker>,
@@ -382,17 +381,16 @@ async fn send_and_track(
                 // The enriched event is over the producer's message.max.bytes:
                 // dead-letter the input instead of losing it.
                 let (key, payload, headers) = std::mem::take(&mut p.original);
-                let msg = format!("enriched event is too large for the output topic: {e}");
+                let reason = DeadLetterReason::OutputTooLarge(e.to_string());
                 records = vec![sink::dead_letter(
                     &settings.topics.dlq,
                     (&p.tp.topic, p.tp.partition, p.offset),
                     key,
                     payload,
                     headers.as_ref(),
-                    "output_too_large",
-                    &msg,
+                    &reason,
                 )];
-                p.dead_letter = Some(("output_too_large", msg));
+                p.dead_letter = Some(reason);
                 continue;
             }
             Err(e) => {
@@ -408,11 +406,11 @@ async fn send_and_track(
         i += 1;
     }
     match &p.dead_letter {
-        Some((class, msg)) => {
+        Some(reason) => {
             stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(
                 topic = %p.tp.topic, partition = p.tp.partition, offset = p.offset, article_id = %p.article_id,
-                error.class = class, error.message = %msg, dlq = %settings.topics.dlq,
+                error.class = reason.class(), error.message = %reason, dlq = %settings.topics.dlq,
                 "message sent to dead-letter topic"
             );
         }
@@ -446,42 +444,4 @@ async fn send_and_track(
         Ok(())
     });
     Ok(())
-}
-
-/// Logs a throughput summary every `secs` seconds (0 = never).
-fn spawn_reporter(
-    stats: Arc<Stats>,
-    tracker: Arc<Tracker>,
-    secs: u64,
-    shutdown: Shutdown,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        if secs == 0 {
-            return;
-        }
-        let mut tick = tokio::time::interval(Duration::from_secs(secs));
-        tick.tick().await;
-        let mut last = (0u64, 0u64, Instant::now());
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = shutdown.wait() => return,
-            }
-            let consumed = stats.consumed.load(Ordering::Relaxed);
-            let bytes = stats.bytes_in.load(Ordering::Relaxed);
-            let dt = last.2.elapsed().as_secs_f64().max(1e-9);
-            tracing::info!(
-                consumed,
-                enriched = stats.enriched.load(Ordering::Relaxed),
-                dead_lettered = stats.dead_lettered.load(Ordering::Relaxed),
-                records_out = stats.records_out.load(Ordering::Relaxed),
-                msgs_per_sec = ((consumed - last.0) as f64 / dt).round(),
-                mb_per_sec = (((bytes - last.1) as f64 / dt) / 1e6 * 100.0).round() / 100.0,
-                in_flight = tracker.in_flight(),
-                partitions = tracker.owned().len(),
-                "throughput"
-            );
-            last = (consumed, bytes, Instant::now());
-        }
-    })
 }

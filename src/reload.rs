@@ -1,47 +1,57 @@
 //! Hot reload of the storyline taxonomy while the service runs.
 //!
-//! When `enrich.topics_file` is set, the file is checked every two seconds
-//! (modification time and size) and re-read on SIGHUP. A valid file replaces
-//! the taxonomy atomically: every article is enriched with exactly one
-//! taxonomy, the pipeline never stops, so no message is lost or repeated. An
-//! invalid file is rejected with file, line and reason, and the previous
-//! taxonomy keeps running.
+//! Started by [`crate::service::run`], so `newsflow run` and `demo` have it.
+//! When `enrich.topics_file` is set, the file is checked every
+//! [`RELOAD_INTERVAL`] (modification time and size) and re-read on SIGHUP. A
+//! valid file replaces the taxonomy atomically: every article is enriched
+//! with exactly one taxonomy and the pipeline never stops, so no message is
+//! lost or repeated. An invalid file is rejected with file, line and reason
+//! in a WARN line, and the previous taxonomy keeps running. Without a topics
+//! file SIGHUP is logged and ignored: it never ends the process (without a
+//! handler, SIGHUP's default action would kill it, and as PID 1 in a
+//! container it would be dropped silently).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::enrich::{Enricher, ResourceError, Taxonomy};
+use newsflow_core::enrich::Enricher;
+use tokio::signal::unix::{signal, SignalKind};
+
+use crate::resources::reload_taxonomy;
 use crate::shutdown::Shutdown;
 
-/// Re-reads `path` and swaps the taxonomy in; returns the number of topics.
-pub fn reload_taxonomy(enricher: &Enricher, path: &Path) -> Result<usize, ResourceError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ResourceError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
-    let taxonomy = Taxonomy::parse(&path.display().to_string(), &text, &enricher.lexicon)?;
-    let n = taxonomy.topics.len();
-    enricher.replace_taxonomy(taxonomy);
-    Ok(n)
-}
+/// How often the topics file's modification time and size are checked: an
+/// edit takes effect within this, and a `stat` every two seconds costs
+/// nothing measurable.
+pub const RELOAD_INTERVAL: Duration = Duration::from_secs(2);
 
 fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
     let m = std::fs::metadata(path).ok()?;
     Some((m.modified().ok()?, m.len()))
 }
 
-/// Watches `path` (and SIGHUP) until shutdown, reloading on change.
+/// Installs the SIGHUP handler and, with a topics file, its watcher; runs
+/// until shutdown. Must be called inside a tokio runtime.
 pub fn spawn(
     enricher: Arc<Enricher>,
-    path: PathBuf,
+    path: Option<PathBuf>,
     shutdown: Shutdown,
 ) -> std::io::Result<tokio::task::JoinHandle<()>> {
-    use tokio::signal::unix::{signal, SignalKind};
     let mut hup = signal(SignalKind::hangup())?;
     Ok(tokio::spawn(async move {
+        let Some(path) = path else {
+            loop {
+                tokio::select! {
+                    _ = shutdown.wait() => return,
+                    _ = hup.recv() => tracing::info!(
+                        "SIGHUP received; no enrich.topics_file is set, so there is nothing to reload"
+                    ),
+                }
+            }
+        };
         let mut last = stamp(&path);
-        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        let mut tick = tokio::time::interval(RELOAD_INTERVAL);
         loop {
             let cause = tokio::select! {
                 _ = shutdown.wait() => return,
@@ -57,9 +67,10 @@ pub fn spawn(
                 Ok(n) => {
                     tracing::info!(file = %path.display(), topics = n, cause, "taxonomy reloaded")
                 }
-                Err(e) => {
-                    tracing::error!(error = %e, cause, "taxonomy rejected; the previous one stays in force")
-                }
+                Err(e) => tracing::warn!(
+                    error = %e, cause,
+                    "taxonomy rejected; the previous one stays in force"
+                ),
             }
         }
     }))

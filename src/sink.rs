@@ -13,7 +13,14 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer};
 
+use newsflow_core::DeadLetterReason;
+
 use crate::config::Settings;
+
+/// How long to wait before retrying a record that librdkafka's queue
+/// refused as full: about the time the producer thread needs to move a
+/// batch onto the wire, so the retry usually succeeds without spinning.
+const QUEUE_FULL_BACKOFF: Duration = Duration::from_millis(2);
 
 /// A record ready to send.
 #[derive(Debug, Clone)]
@@ -64,7 +71,7 @@ impl Sink {
             match self.producer.send_result(rec) {
                 Ok(f) => return Ok(f),
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
-                    tokio::time::sleep(Duration::from_millis(2)).await;
+                    tokio::time::sleep(QUEUE_FULL_BACKOFF).await;
                 }
                 Err((e, _)) => return Err(e),
             }
@@ -94,9 +101,10 @@ pub fn dead_letter(
     key: Option<Vec<u8>>,
     payload: Vec<u8>,
     original_headers: Option<&OwnedHeaders>,
-    class: &str,
-    message: &str,
+    reason: &DeadLetterReason,
 ) -> Outgoing {
+    let class = reason.class();
+    let message = reason.to_string();
     let mut h = OwnedHeaders::new();
     if let Some(orig) = original_headers {
         use rdkafka::message::Headers;
@@ -116,7 +124,7 @@ pub fn dead_letter(
         })
         .insert(Header {
             key: "error.message",
-            value: Some(message),
+            value: Some(&message),
         })
         .insert(Header {
             key: "source.topic",

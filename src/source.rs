@@ -24,13 +24,22 @@ use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
 use crate::config::Settings;
-use crate::offsets::{Tp, Tracker};
+
+/// How long the poll thread waits for an in-flight permit before polling
+/// anyway to serve callbacks: short enough that rebalances, commits and
+/// shutdown are never held up by a full pipeline for long.
+const PERMIT_WAIT: Duration = Duration::from_millis(100);
+
+/// How long one `poll` blocks when no message is ready: the shutdown flag
+/// and the commit timer are checked at least this often.
+const POLL_TIMEOUT: Duration = Duration::from_millis(100);
+use crate::offsets::{TopicPartition, Tracker};
 use crate::shutdown::Shutdown;
 
 /// A consumed message on its way through the pipeline.
 #[derive(Debug)]
-pub struct Work {
-    pub tp: Tp,
+pub struct ConsumedMessage {
+    pub tp: TopicPartition,
     pub offset: i64,
     pub epoch: u64,
     pub key: Option<Vec<u8>>,
@@ -48,17 +57,17 @@ pub struct SourceContext {
 
 impl ClientContext for SourceContext {}
 
-fn tps_of(tpl: &TopicPartitionList) -> Vec<Tp> {
+fn tps_of(tpl: &TopicPartitionList) -> Vec<TopicPartition> {
     tpl.elements()
         .iter()
-        .map(|e| Tp::new(e.topic(), e.partition()))
+        .map(|e| TopicPartition::new(e.topic(), e.partition()))
         .collect()
 }
 
 /// Commits `positions` (next offsets to read) in one request.
 pub fn commit(
     consumer: &BaseConsumer<SourceContext>,
-    positions: &[(Tp, i64)],
+    positions: &[(TopicPartition, i64)],
     mode: CommitMode,
 ) -> KafkaResult<()> {
     if positions.is_empty() {
@@ -151,7 +160,7 @@ pub struct PollLoop {
     pub consumer: Arc<BaseConsumer<SourceContext>>,
     pub tracker: Arc<Tracker>,
     pub permits: Arc<Semaphore>,
-    pub tx: mpsc::Sender<Work>,
+    pub tx: mpsc::Sender<ConsumedMessage>,
     pub shutdown: Shutdown,
     pub commit_interval: Duration,
     pub runtime: tokio::runtime::Handle,
@@ -178,17 +187,13 @@ impl PollLoop {
                 last_commit = Instant::now();
             }
             let permit = self.runtime.block_on(async {
-                tokio::time::timeout(
-                    Duration::from_millis(100),
-                    self.permits.clone().acquire_owned(),
-                )
-                .await
+                tokio::time::timeout(PERMIT_WAIT, self.permits.clone().acquire_owned()).await
             });
             let Ok(Ok(permit)) = permit else {
                 // At capacity: serve callbacks without taking messages.
                 continue;
             };
-            let msg = match self.consumer.poll(Duration::from_millis(100)) {
+            let msg = match self.consumer.poll(POLL_TIMEOUT) {
                 None => continue,
                 Some(Err(e)) => {
                     tracing::warn!(error = %e, "consumer error");
@@ -196,13 +201,13 @@ impl PollLoop {
                 }
                 Some(Ok(m)) => m,
             };
-            let tp = Tp::new(msg.topic(), msg.partition());
+            let tp = TopicPartition::new(msg.topic(), msg.partition());
             let Some(epoch) = self.tracker.begin(&tp, msg.offset()) else {
                 tracing::warn!(topic = %tp.topic, partition = tp.partition, offset = msg.offset(), "message from a partition not owned; skipped");
                 continue;
             };
             let headers = msg.headers().map(|h| h.detach());
-            let work = Work {
+            let work = ConsumedMessage {
                 offset: msg.offset(),
                 epoch,
                 key: msg.key().map(<[u8]>::to_vec),

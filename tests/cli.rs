@@ -1,7 +1,7 @@
 //! The binary as an operator uses it: `run` under SIGTERM, `process`,
-//! `check-config`. The broker for `run` is a Tansu process or the mock
-//! cluster (its brokers listen on real loopback sockets, so another process
-//! can use them).
+//! `check-config`, taxonomy reload on SIGHUP. The broker for `run` is Apache
+//! Kafka in its own process or the mock cluster (its brokers listen on real
+//! loopback sockets, so another process can use them).
 
 mod support;
 
@@ -120,8 +120,8 @@ async fn sigterm_on_mock_cluster() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_on_tansu() {
-    sigterm_drains_and_commits(Broker::tansu()).await
+async fn sigterm_on_apache_kafka() {
+    sigterm_drains_and_commits(Broker::kafka()).await
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! The Kafka path end to end, on both brokers: librdkafka's in-process mock
-//! cluster and a Tansu broker in its own process.
+//! The Kafka path end to end through the service assembly, on both brokers:
+//! librdkafka's in-process mock cluster and Apache Kafka in its own process.
 
 mod support;
 
@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use newsflow::enrich::Enricher;
+use newsflow_core::Enricher;
 use support::{articles, committed, produce, read_all, start, Broker};
 
 fn enricher() -> Arc<Enricher> {
@@ -216,8 +216,7 @@ async fn two_instances_split_the_work(broker: Broker) {
         .map(|r| (r.key.clone().unwrap(), r.json()))
         .collect();
     for (k, v) in first.iter().chain(&second) {
-        let article =
-            newsflow::decode::decode(v, k.as_deref().map(str::as_bytes), 1 << 20).unwrap();
+        let article = newsflow_core::decode(v, k.as_deref().map(str::as_bytes), 1 << 20).unwrap();
         let alone = enricher().enrich(&article);
         let got = &by_id[k.as_ref().unwrap()];
         assert_eq!(
@@ -233,8 +232,8 @@ macro_rules! on_both_brokers {
         mod mock {
             $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Broker::mock()).await } )*
         }
-        mod tansu {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Broker::tansu()).await } )*
+        mod kafka {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Broker::kafka()).await } )*
         }
     };
 }

@@ -18,35 +18,27 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 
+use newsflow_core::enrich::Enricher;
+use newsflow_core::fixtures::{demo_messages, malformed_messages};
+
 use crate::config::Settings;
-use crate::enrich::Enricher;
-use crate::pipeline::{self, Mode};
+use crate::pipeline::Mode;
+use crate::service;
 use crate::shutdown::Shutdown;
 
-/// The reference article (Reuters, 2022-07-19), plain text with a date line.
-pub const SEED_ARTICLE: &str = include_str!("../../samples/seed-putin-tehran.txt");
-/// Original sample articles, JSON Lines.
-pub const SAMPLE_ARTICLES: &str = include_str!("../../samples/articles.jsonl");
+/// `newsflow demo`.
+#[derive(clap::Args)]
+pub struct Args {}
 
-/// The demo's input messages: `(key, value)`; the last two are malformed.
-pub fn demo_messages() -> Vec<(String, Vec<u8>)> {
-    let mut v = vec![(
-        "seed-putin-tehran".to_owned(),
-        SEED_ARTICLE.as_bytes().to_vec(),
-    )];
-    for (i, line) in SAMPLE_ARTICLES
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .enumerate()
-    {
-        v.push((format!("sample-{:03}", i + 1), line.as_bytes().to_vec()));
+impl Args {
+    /// Exit code 0 when every valid sample came back enriched and every
+    /// malformed one was dead-lettered.
+    pub fn execute(self) -> anyhow::Result<u8> {
+        let enricher = crate::resources::load_enricher(&Default::default())?;
+        let mut stdout = std::io::stdout();
+        super::runtime()?.block_on(execute(enricher, &mut stdout))?;
+        Ok(0)
     }
-    v.push((
-        "bad-json".to_owned(),
-        br#"{"title": "truncated", "body": "#.to_vec(),
-    ));
-    v.push(("bad-utf8".to_owned(), b"caf\xe9 au lait".to_vec()));
-    v
 }
 
 /// Runs the demo, printing enriched events to `out`.
@@ -80,13 +72,14 @@ pub async fn execute(
             .await
             .map_err(|(e, _)| anyhow::anyhow!("producing demo input: {e}"))?;
     }
-    let valid = messages.len() - 2;
+    let bad = malformed_messages().len();
+    let valid = messages.len() - bad;
     tracing::info!(messages = messages.len(), brokers = %settings.kafka.brokers, "demo input produced to the mock cluster");
 
     let shutdown = Shutdown::new();
-    let settings = Arc::new(settings);
-    let service = tokio::spawn(pipeline::run(
-        settings.clone(),
+    let brokers = settings.kafka.brokers.clone();
+    let service = tokio::spawn(service::run(
+        settings,
         Arc::new(enricher),
         Mode::Enrich,
         shutdown.clone(),
@@ -94,7 +87,7 @@ pub async fn execute(
 
     // Read back what the service produced.
     let reader: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &settings.kafka.brokers)
+        .set("bootstrap.servers", &brokers)
         .set("group.id", "newsflow-demo-reader")
         .set("auto.offset.reset", "earliest")
         .create()?;
@@ -103,7 +96,7 @@ pub async fn execute(
         let mut events: HashMap<String, Vec<u8>> = HashMap::new();
         let mut dead: Vec<(String, String)> = Vec::new();
         let deadline = Instant::now() + Duration::from_secs(60);
-        while (events.len() < valid || dead.len() < 2) && Instant::now() < deadline {
+        while (events.len() < valid || dead.len() < bad) && Instant::now() < deadline {
             if let Some(Ok(m)) = reader.poll(Duration::from_millis(100)) {
                 let key = m
                     .key()
@@ -153,8 +146,8 @@ pub async fn execute(
         events.len()
     );
     anyhow::ensure!(
-        dead.len() == 2,
-        "expected 2 dead letters, got {}",
+        dead.len() == bad,
+        "expected {bad} dead letters, got {}",
         dead.len()
     );
     Ok(())

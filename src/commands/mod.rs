@@ -1,95 +1,76 @@
-//! The binary's subcommands. Each is a thin edge around the shared core.
+//! The binary's subcommands, one file each, each with its own clap `Args`
+//! and an `execute` that returns the process exit code. They are thin edges:
+//! `run` and `demo` hand over to [`crate::service`], the others call the core
+//! ([`newsflow_core`]) directly.
 
-pub mod categories;
 pub mod check_config;
 pub mod demo;
-pub mod ner;
+pub mod eval;
+pub mod explain;
 pub mod process;
 pub mod run;
+pub mod schema;
+pub mod train;
 
-use crate::config::EnrichFiles;
-use crate::enrich::categories as cat_model;
-use crate::enrich::{lexicon, tagger, taxonomy, Enricher, Lexicon, ResourceError, Taxonomy};
+use clap::Subcommand;
 
-fn read(path: &std::path::Path) -> Result<String, ResourceError> {
-    std::fs::read_to_string(path).map_err(|source| ResourceError::Io {
-        path: path.display().to_string(),
-        source,
-    })
+/// Every subcommand.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the service: consume, enrich, produce, until SIGTERM/SIGINT.
+    Run(run::Args),
+    /// Enrich files offline (JSON Lines or plain text; `-` for stdin) to JSON Lines on stdout.
+    Process(process::Args),
+    /// Run the whole service on an embedded Kafka (librdkafka mock cluster) with sample articles.
+    Demo(demo::Args),
+    /// Validate configuration, lexicon and taxonomy; errors name the key, file or rule.
+    CheckConfig(check_config::Args),
+    /// Show, for one article, which parts of a topic's rule matched and where.
+    Explain(explain::Args),
+    /// Train a model.
+    #[command(subcommand)]
+    Train(train::Command),
+    /// Evaluate a model.
+    #[command(subcommand)]
+    Eval(eval::Command),
+    /// Write the JSON Schemas of the input and output events.
+    Schema(schema::Args),
 }
 
-/// Loads the enrichment resources: files named in `[enrich]`, else the
-/// compiled-in defaults.
-pub fn load_enricher(files: &EnrichFiles) -> Result<Enricher, ResourceError> {
-    let pick = |p: &Option<std::path::PathBuf>,
-                name: &str,
-                default: &str|
-     -> Result<(String, String), ResourceError> {
-        match p {
-            Some(p) => Ok((p.display().to_string(), read(p)?)),
-            None => Ok((name.to_owned(), default.to_owned())),
+impl Command {
+    /// Runs the subcommand; returns the process exit code.
+    pub fn execute(self) -> anyhow::Result<u8> {
+        match self {
+            Command::Run(a) => a.execute(),
+            Command::Process(a) => a.execute(),
+            Command::Demo(a) => a.execute(),
+            Command::CheckConfig(a) => a.execute(),
+            Command::Explain(a) => a.execute(),
+            Command::Train(c) => c.execute(),
+            Command::Eval(c) => c.execute(),
+            Command::Schema(a) => a.execute(),
         }
-    };
-    let places = pick(
-        &files.gazetteer_file,
-        "data/gazetteer/places.tsv",
-        lexicon::DEFAULT_PLACES,
-    )?;
-    let entities = pick(
-        &files.entities_file,
-        "config/entities.toml",
-        lexicon::DEFAULT_ENTITIES,
-    )?;
-    let given = pick(
-        &files.given_names_file,
-        "config/given_names.txt",
-        lexicon::DEFAULT_GIVEN_NAMES,
-    )?;
-    let topics = pick(
-        &files.topics_file,
-        "config/topics.toml",
-        taxonomy::DEFAULT_TAXONOMY,
-    )?;
-    let lex = Lexicon::from_sources(
-        (&places.0, &places.1),
-        (&entities.0, &entities.1),
-        (&given.0, &given.1),
-    )?;
-    let tax = Taxonomy::parse(&topics.0, &topics.1, &lex)?;
-    let tagger = load_model(
-        &files.ner_model_file,
-        "models/ner.bin",
-        tagger::DEFAULT_MODEL,
-        tagger::Model::load,
-    )?;
-    let cats = load_model(
-        &files.categories_model_file,
-        "models/categories.bin",
-        cat_model::DEFAULT_MODEL,
-        cat_model::CategoryModel::load,
-    )?;
-    Ok(Enricher::new(lex, tax, Some(tagger)).with_categories(Some(cats)))
+    }
 }
 
-/// Loads a model from `path`, or the compiled-in `default` (named `name` in errors).
-fn load_model<T>(
-    path: &Option<std::path::PathBuf>,
-    name: &str,
-    default: &[u8],
-    load: fn(&[u8]) -> Result<T, String>,
-) -> Result<T, ResourceError> {
-    let (shown, bytes) = match path {
-        Some(p) => (
-            p.display().to_string(),
-            std::fs::read(p).map_err(|source| ResourceError::Io {
-                path: p.display().to_string(),
-                source,
-            })?,
-        ),
-        None => (name.to_owned(), default.to_vec()),
-    };
-    load(&bytes).map_err(|reason| ResourceError::Model {
-        path: shown,
-        reason,
-    })
+/// The multi-threaded tokio runtime of the Kafka commands (`run`, `demo`).
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("newsflow-io")
+        .build()?)
+}
+
+/// Reads a file, or standard input for `-`; errors name the file.
+pub(crate) fn read_input(path: &str) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    if path == "-" {
+        std::io::stdin().read_to_end(&mut buf)?;
+    } else {
+        std::fs::File::open(path)
+            .map_err(|e| anyhow::anyhow!("{path}: {e}"))?
+            .read_to_end(&mut buf)?;
+    }
+    Ok(buf)
 }

@@ -7,32 +7,49 @@
 //! lines are reported on standard error with file and line, and the exit code
 //! is 1 when any line failed.
 
-use std::io::{BufWriter, Read, Write};
-use std::path::Path;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::decode;
-use crate::encode;
-use crate::enrich::Enricher;
+use newsflow_core::decode;
+use newsflow_core::encode;
+use newsflow_core::enrich::Enricher;
+
+use crate::config::Settings;
+
+/// `newsflow process`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Input files; none or `-` reads standard input.
+    files: Vec<String>,
+    /// Configuration file, for `[enrich]` resource paths and `[limits]`.
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+impl Args {
+    /// Exit code 1 when any input line failed.
+    pub fn execute(self) -> anyhow::Result<u8> {
+        let settings = Settings::load(self.config.as_deref())?;
+        let enricher = crate::resources::load_enricher(&settings.enrich)?;
+        let mut stdout = std::io::stdout().lock();
+        let (ok, failed) = execute(
+            &enricher,
+            &self.files,
+            settings.limits.max_message_bytes,
+            &mut stdout,
+        )?;
+        eprintln!("newsflow process: {ok} enriched, {failed} failed");
+        Ok(if failed > 0 { 1 } else { 0 })
+    }
+}
 
 /// One unit of input: where it came from and its bytes.
 struct Item {
     origin: String,
     key: Option<String>,
     bytes: Vec<u8>,
-}
-
-fn read_input(path: &str) -> anyhow::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    if path == "-" {
-        std::io::stdin().read_to_end(&mut buf)?;
-    } else {
-        std::fs::File::open(path)
-            .map_err(|e| anyhow::anyhow!("{path}: {e}"))?
-            .read_to_end(&mut buf)?;
-    }
-    Ok(buf)
 }
 
 fn split_items(path: &str, bytes: Vec<u8>) -> Vec<Item> {
@@ -75,7 +92,7 @@ pub fn execute(
     };
     let mut items = Vec::new();
     for p in &paths {
-        items.extend(split_items(p, read_input(p)?));
+        items.extend(split_items(p, super::read_input(p)?));
     }
     let now = chrono::Utc::now();
     let mut out = BufWriter::new(out);

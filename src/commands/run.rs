@@ -1,32 +1,40 @@
-//! `newsflow run`: the service.
+//! `newsflow run`: the service, until SIGTERM or SIGINT.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::config::Settings;
-use crate::pipeline::{self, Mode};
+use crate::pipeline::Mode;
+use crate::service;
 use crate::shutdown::Shutdown;
 
-/// Loads config and resources, logs the start line, runs until a signal.
-/// Returns the process exit code.
-pub async fn execute(config: Option<PathBuf>, passthrough: bool) -> anyhow::Result<i32> {
-    let settings = Settings::load(config.as_deref())?;
-    let enricher = super::load_enricher(&settings.enrich)?;
-    tracing::info!(
-        version = env!("CARGO_PKG_VERSION"),
-        config = %settings.redacted(),
-        entities = enricher.lexicon.entries.len(),
-        topics = enricher.taxonomy().topics.len(),
-        passthrough,
-        "newsflow starting"
-    );
-    let shutdown = Shutdown::new();
-    shutdown.listen_for_signals()?;
-    let mode = if passthrough {
-        Mode::Passthrough
-    } else {
-        Mode::Enrich
-    };
-    let summary = pipeline::run(Arc::new(settings), Arc::new(enricher), mode, shutdown).await?;
-    Ok(if summary.drained { 0 } else { 1 })
+/// `newsflow run`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Configuration file (TOML); environment NEWSFLOW_<SECTION>__<KEY> overrides it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Forward raw messages to the enriched topic without enrichment (throughput baseline).
+    #[arg(long)]
+    passthrough: bool,
+}
+
+impl Args {
+    /// Loads config and resources, runs the service until a signal. Exit code
+    /// 0 after a complete drain, 1 when the drain deadline passed.
+    pub fn execute(self) -> anyhow::Result<u8> {
+        let settings = Settings::load(self.config.as_deref())?;
+        let enricher = crate::resources::load_enricher(&settings.enrich)?;
+        let mode = if self.passthrough {
+            Mode::Passthrough
+        } else {
+            Mode::Enrich
+        };
+        super::runtime()?.block_on(async move {
+            let shutdown = Shutdown::new();
+            shutdown.listen_for_signals()?;
+            let summary = service::run(settings, Arc::new(enricher), mode, shutdown).await?;
+            Ok(if summary.drained { 0 } else { 1 })
+        })
+    }
 }

@@ -1,21 +1,25 @@
-//! Test support: real Kafka-protocol brokers for the integration tests.
+//! Test support: real Kafka brokers for the integration tests.
 //!
 //! Two kinds, behind one [`Broker`] interface:
 //! - [`Broker::mock`]: librdkafka's in-process mock cluster (milliseconds to
-//!   start, groups and commits supported);
-//! - [`Broker::tansu`]: a Tansu 0.6.0 broker in its own process on a free
-//!   127.0.0.1 port with `memory://` storage, one per test. The binary comes
-//!   from `$TANSU_BIN`, else `~/.cache/newsflow/tansu-0.6.0/bin/tansu`, where
-//!   `scripts/install-tansu.sh` puts it. A missing binary fails the test.
+//!   start, groups and commits supported; its brokers listen on real
+//!   loopback sockets, so a `newsflow` child process can use them too);
+//! - [`Broker::kafka`]: Apache Kafka 4.4 in its own JVM, a single KRaft node
+//!   (combined controller and broker) on free 127.0.0.1 ports, with its data
+//!   in a temporary directory, one per test, stopped when dropped. The jars
+//!   come from `$KAFKA_HOME`, else `~/.cache/newsflow/kafka-4.4.0`, where
+//!   `scripts/install-kafka.sh` puts them. A missing install fails the test.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use newsflow::config::Settings;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message};
 use rdkafka::mocking::MockCluster;
@@ -24,22 +28,26 @@ use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 
 pub enum Broker {
     Mock(MockCluster<'static, rdkafka::producer::DefaultProducerContext>),
-    Tansu {
-        child: Child,
-        addr: String,
-        _dir: tempfile::TempDir,
-    },
+    Kafka(KafkaNode),
 }
 
-pub fn tansu_bin() -> PathBuf {
-    if let Ok(p) = std::env::var("TANSU_BIN") {
+/// One Apache Kafka process.
+pub struct KafkaNode {
+    child: Child,
+    addr: String,
+    dir: tempfile::TempDir,
+}
+
+/// Where Apache Kafka's jars are installed.
+pub fn kafka_home() -> PathBuf {
+    if let Ok(p) = std::env::var("KAFKA_HOME") {
         return PathBuf::from(p);
     }
     let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
-    PathBuf::from(home).join(".cache/newsflow/tansu-0.6.0/bin/tansu")
+    PathBuf::from(home).join(".cache/newsflow/kafka-4.4.0")
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -47,82 +55,250 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A fixed cluster id: every test broker is its own one-node cluster.
+const CLUSTER_ID: &str = "bmV3c2Zsb3ctdGVzdHMxAA";
+
+/// JVM options for a test broker: small heap, serial GC and the client
+/// compiler, which start faster and use less CPU on a 2-core machine.
+const JVM_OPTS: &[&str] = &[
+    "-Xms128m",
+    "-Xmx512m",
+    "-XX:+UseSerialGC",
+    "-XX:TieredStopAtLevel=1",
+    "-Djava.awt.headless=true",
+];
+
+fn java(home: &Path) -> Command {
+    let mut c = Command::new("java");
+    c.args(JVM_OPTS)
+        .arg(format!(
+            "-Dlog4j2.configurationFile={}",
+            home.join("log4j2.yaml").display()
+        ))
+        .arg("-cp")
+        .arg(format!("{}/libs/*", home.display()));
+    c
+}
+
+fn server_properties(dir: &Path, port: u16, controller: u16, extra: &str) -> String {
+    format!(
+        "process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:{controller}
+listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller}
+advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
+log.dirs={data}
+num.partitions=1
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=4
+group.initial.rebalance.delay.ms=0
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+log.flush.interval.messages=9223372036854775807
+{extra}
+",
+        data = dir.join("data").display()
+    )
+}
+
+/// A formatted, empty storage directory, made once per test binary and
+/// copied for each broker (formatting starts a JVM of its own).
+fn formatted_template() -> &'static Path {
+    static TEMPLATE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = TEMPLATE.get_or_init(|| {
+        let home = kafka_home();
+        assert!(
+            home.join("libs").is_dir(),
+            "Apache Kafka not found at {}: run scripts/install-kafka.sh (or set KAFKA_HOME)",
+            home.display()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let props = dir.path().join("format.properties");
+        std::fs::write(&props, server_properties(dir.path(), 9, 10, "")).unwrap();
+        let out = java(&home)
+            .args(["kafka.tools.StorageTool", "format", "-t", CLUSTER_ID, "-c"])
+            .arg(&props)
+            .output()
+            .expect("run the Kafka storage tool");
+        assert!(
+            out.status.success(),
+            "formatting Kafka storage failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let data = dir.path().join("data");
+        (dir, data)
+    });
+    path
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+impl KafkaNode {
+    /// Starts a single-node KRaft cluster; `extra` is appended to its
+    /// server.properties (listeners for security tests, for example).
+    pub fn start(extra: &str) -> KafkaNode {
+        KafkaNode::start_with(free_port(), extra)
+    }
+
+    /// As [`KafkaNode::start`], with the PLAINTEXT port given.
+    pub fn start_with(port: u16, extra: &str) -> KafkaNode {
+        let home = kafka_home();
+        let template = formatted_template();
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(template, &dir.path().join("data"));
+        let controller = free_port();
+        let props = dir.path().join("server.properties");
+        std::fs::write(
+            &props,
+            server_properties(dir.path(), port, controller, extra),
+        )
+        .unwrap();
+        let log = std::fs::File::create(dir.path().join("broker.log")).unwrap();
+        let child = java(&home)
+            .arg("kafka.Kafka")
+            .arg(&props)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start Apache Kafka (java)");
+        let node = KafkaNode {
+            child,
+            addr: format!("127.0.0.1:{port}"),
+            dir,
+        };
+        node.wait_ready(Duration::from_secs(60));
+        node
+    }
+
+    /// Waits until the broker answers a metadata request.
+    fn wait_ready(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if std::net::TcpStream::connect(&self.addr).is_ok() {
+                let c: BaseConsumer = ClientConfig::new()
+                    .set("bootstrap.servers", &self.addr)
+                    .create()
+                    .unwrap();
+                if c.fetch_metadata(None, Duration::from_secs(2)).is_ok() {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "Apache Kafka did not start on {}; its log:\n{}",
+                self.addr,
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn bootstrap(&self) -> String {
+        self.addr.clone()
+    }
+
+    /// The broker's own log (WARN and above).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("broker.log")).unwrap_or_default()
+    }
+
+    /// The broker's working directory (for certificates and the like).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for KafkaNode {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Creates topics through the admin API of the cluster at `bootstrap`.
+pub fn create_topics_at(bootstrap: &str, topics: &[(&str, i32, i32)]) {
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .create()
+        .unwrap();
+    let new: Vec<NewTopic> = topics
+        .iter()
+        .map(|&(name, partitions, rf)| NewTopic::new(name, partitions, TopicReplication::Fixed(rf)))
+        .collect();
+    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+    let results =
+        futures::executor::block_on(admin.create_topics(&new, &opts)).expect("create topics");
+    for r in results {
+        r.map_err(|(t, e)| format!("create topic {t}: {e}"))
+            .unwrap();
+    }
+    // Wait until every partition has a leader.
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .create()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for &(name, partitions, _) in topics {
+        loop {
+            let md = c
+                .fetch_metadata(Some(name), Duration::from_secs(5))
+                .unwrap();
+            let t = &md.topics()[0];
+            if t.error().is_none()
+                && t.partitions().len() == partitions as usize
+                && t.partitions().iter().all(|p| p.leader() >= 0)
+            {
+                break;
+            }
+            assert!(Instant::now() < deadline, "topic {name} has no leaders");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
 impl Broker {
     pub fn mock() -> Broker {
         Broker::Mock(MockCluster::new(1).expect("mock cluster"))
     }
 
-    pub fn tansu() -> Broker {
-        let bin = tansu_bin();
-        assert!(
-            bin.is_file(),
-            "Tansu binary not found at {}: run scripts/install-tansu.sh (or set TANSU_BIN)",
-            bin.display()
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let url = format!("tcp://127.0.0.1:{port}");
-        let child = Command::new(&bin)
-            .args([
-                "broker",
-                "--listener-url",
-                &url,
-                "--advertised-listener-url",
-                &url,
-                "--storage-engine",
-                "memory://tansu/",
-            ])
-            .current_dir(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start tansu");
-        let addr = format!("127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(&addr).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "tansu did not start listening on {addr}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Broker::Tansu {
-            child,
-            addr,
-            _dir: dir,
-        }
+    pub fn kafka() -> Broker {
+        Broker::Kafka(KafkaNode::start(""))
     }
 
-    pub fn is_tansu(&self) -> bool {
-        matches!(self, Broker::Tansu { .. })
+    pub fn is_kafka(&self) -> bool {
+        matches!(self, Broker::Kafka(_))
     }
 
     pub fn bootstrap(&self) -> String {
         match self {
             Broker::Mock(c) => c.bootstrap_servers(),
-            Broker::Tansu { addr, .. } => addr.clone(),
+            Broker::Kafka(k) => k.bootstrap(),
         }
     }
 
     pub fn create_topic(&self, name: &str, partitions: i32) {
         match self {
             Broker::Mock(c) => c.create_topic(name, partitions, 1).expect("create topic"),
-            Broker::Tansu { addr, .. } => {
-                let st = Command::new(tansu_bin())
-                    .args([
-                        "topic",
-                        "create",
-                        "--broker",
-                        &format!("tcp://{addr}"),
-                        "--partitions",
-                        &partitions.to_string(),
-                        name,
-                    ])
-                    .stdout(Stdio::null())
-                    .status()
-                    .expect("tansu topic create");
-                assert!(st.success(), "tansu topic create {name} failed");
-            }
+            Broker::Kafka(k) => create_topics_at(&k.bootstrap(), &[(name, partitions, 1)]),
         }
     }
 
@@ -148,46 +324,48 @@ impl Broker {
 
     /// Creates the five topics of `settings` (`partitions` for input and outputs).
     pub fn create_topics(&self, s: &Settings, partitions: i32) {
-        for t in [
-            &s.topics.input,
-            &s.topics.enriched,
-            &s.topics.entities,
-            &s.topics.topics,
-        ] {
-            self.create_topic(t, partitions);
+        let t = &s.topics;
+        match self {
+            Broker::Mock(_) => {
+                for name in [&t.input, &t.enriched, &t.entities, &t.topics] {
+                    self.create_topic(name, partitions);
+                }
+                self.create_topic(&t.dlq, 1);
+            }
+            Broker::Kafka(k) => create_topics_at(
+                &k.bootstrap(),
+                &[
+                    (&t.input, partitions, 1),
+                    (&t.enriched, partitions, 1),
+                    (&t.entities, partitions, 1),
+                    (&t.topics, partitions, 1),
+                    (&t.dlq, 1, 1),
+                ],
+            ),
         }
-        self.create_topic(&s.topics.dlq, 1);
     }
 }
 
-impl Drop for Broker {
-    fn drop(&mut self) {
-        if let Broker::Tansu { child, .. } = self {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// Produces `(key, value, headers)` records one per request, so every record
-/// is its own batch (Tansu's memory engine cannot resume inside a batch).
+/// Produces `(key, value)` records and waits for every acknowledgement.
 pub async fn produce(bootstrap: &str, topic: &str, records: &[(Option<String>, Vec<u8>)]) {
     let p: FutureProducer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
-        .set("linger.ms", "0")
-        .set("batch.num.messages", "1")
+        .set("linger.ms", "2")
         .set("enable.idempotence", "true")
         .create()
         .unwrap();
-    for (k, v) in records {
-        let mut r = FutureRecord::to(topic).payload(v);
-        if let Some(k) = k {
-            r = r.key(k);
-        }
-        p.send(r, Duration::from_secs(20))
-            .await
-            .map_err(|(e, _)| e)
-            .expect("produce test input");
+    let sends: Vec<_> = records
+        .iter()
+        .map(|(k, v)| {
+            let mut r = FutureRecord::to(topic).payload(v);
+            if let Some(k) = k {
+                r = r.key(k);
+            }
+            p.send(r, Duration::from_secs(20))
+        })
+        .collect();
+    for s in futures::future::join_all(sends).await {
+        s.map_err(|(e, _)| e).expect("produce test input");
     }
 }
 
@@ -296,17 +474,18 @@ pub fn articles(n: usize, tag: &str) -> Vec<(Option<String>, Vec<u8>)> {
         .collect()
 }
 
-/// Runs a pipeline in the background; returns its shutdown and join handle.
+/// Runs the service (the same assembly as `newsflow run`) in the
+/// background; returns its shutdown and join handle.
 pub fn start(
     settings: Settings,
-    enricher: Arc<newsflow::enrich::Enricher>,
+    enricher: Arc<newsflow_core::Enricher>,
 ) -> (
     newsflow::shutdown::Shutdown,
     tokio::task::JoinHandle<anyhow::Result<newsflow::pipeline::Summary>>,
 ) {
     let shutdown = newsflow::shutdown::Shutdown::new();
-    let h = tokio::spawn(newsflow::pipeline::run(
-        Arc::new(settings),
+    let h = tokio::spawn(newsflow::service::run(
+        settings,
         enricher,
         newsflow::pipeline::Mode::Enrich,
         shutdown.clone(),

@@ -1,0 +1,357 @@
+//! Enrich: the pure core. `&RawArticle → EnrichedArticle`, no I/O, no async,
+//! no Kafka types.
+//!
+//! Every mode (`run`, `process`, `demo`, `eval`) calls the same
+//! [`Enricher::enrich`]. An [`Enricher`] holds the loaded resources (lexicon
+//! and taxonomy); it is immutable and `Sync`, so one instance serves every
+//! worker thread.
+//!
+//! Steps, each in its own module:
+//! 1. [`captions`]: find photo captions and credits; they are reported and masked.
+//! 2. [`text`]: tokens, sentences, offset maps.
+//! 3. [`entities`]: recognise, link and rank entities (using [`lexicon`]).
+//! 4. [`values`]: money, quantities, percentages, dates (resolved against
+//!    the publication date) and tickers.
+//! 5. [`taxonomy`]: evaluate storyline and category rules ([`rules`]) over
+//!    phrases and the linked entities.
+
+pub mod captions;
+pub mod categories;
+pub mod entities;
+pub mod lexicon;
+pub mod rules;
+pub mod scan;
+pub mod tagger;
+pub mod taxonomy;
+pub mod text;
+pub mod values;
+pub mod words;
+
+use std::sync::{Arc, RwLock};
+
+use crate::article::{
+    Caption, EnrichedArticle, Entity, RawArticle, Topic, TopicKind, Value, ValueType,
+};
+
+pub use lexicon::Lexicon;
+pub use taxonomy::Taxonomy;
+
+use taxonomy::{Document, EntitySpan, Field};
+use text::Text;
+
+use crate::span::{Masks, Span};
+
+/// Asks the memory system for the cache line at `p` ahead of use. The
+/// tagger and the category model read scattered rows of tables larger than
+/// the caches near the core; requesting them all before summing lets the
+/// loads overlap. A hint: any address is allowed, nothing is read.
+#[inline]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults, whatever the address.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(p as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// The enrichment core with its resources loaded.
+#[derive(Debug)]
+pub struct Enricher {
+    lexicon: Lexicon,
+    /// Swappable at run time (hot reload); each article reads it once.
+    taxonomy: RwLock<Arc<Taxonomy>>,
+    /// The trained entity tagger.
+    tagger: tagger::Model,
+    /// The trained category classifier; `None` turns trained categories off.
+    categories: Option<categories::CategoryModel>,
+}
+
+/// The caption spans as masks for the other steps.
+fn caption_masks(captions: &[captions::CaptionSpan]) -> Masks {
+    Masks::new(captions.iter().map(|c| Span::new(c.start, c.end)))
+}
+
+/// Resource loading failed; the message names the file and the place.
+#[derive(Debug, thiserror::Error)]
+pub enum ResourceError {
+    #[error(transparent)]
+    Lexicon(#[from] lexicon::LexiconError),
+    #[error(transparent)]
+    Taxonomy(#[from] taxonomy::TaxonomyError),
+    #[error("{path}: {reason}")]
+    Model { path: String, reason: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl Enricher {
+    /// A caption with its own entities, offsets shifted into the body.
+    fn caption(&self, body_str: &str, body: &Text<'_>, c: &captions::CaptionSpan) -> Caption {
+        let text = &body_str[c.start..c.end];
+        let sub = Text::new(text);
+        let credit_mask = Masks::new(c.credit.map(|(s, e)| Span::new(s - c.start, e - c.start)));
+        let shift = body.char_offset(c.start);
+        let mut entities = entities::recognize(&self.lexicon, &self.tagger, &sub, &credit_mask);
+        for e in &mut entities {
+            for m in &mut e.mentions {
+                m.start += shift;
+                m.end += shift;
+            }
+        }
+        Caption {
+            start: shift,
+            end: body.char_offset(c.end),
+            text: text.to_owned(),
+            credit: c.credit.map(|(s, e)| body_str[s..e].to_owned()),
+            entities,
+        }
+    }
+
+    /// The enricher with the resources compiled into the binary.
+    pub fn embedded() -> Result<Enricher, ResourceError> {
+        let lexicon = Lexicon::embedded()?;
+        let taxonomy = Taxonomy::parse("config/topics.toml", taxonomy::DEFAULT_TAXONOMY, &lexicon)?;
+        let tagger =
+            tagger::Model::load(tagger::DEFAULT_MODEL).map_err(|reason| ResourceError::Model {
+                path: "models/ner.bin".into(),
+                reason,
+            })?;
+        let cats =
+            categories::CategoryModel::load(categories::DEFAULT_MODEL).map_err(|reason| {
+                ResourceError::Model {
+                    path: "models/categories.bin".into(),
+                    reason,
+                }
+            })?;
+        Ok(Enricher::new(lexicon, taxonomy, tagger).with_categories(Some(cats)))
+    }
+
+    pub fn new(lexicon: Lexicon, taxonomy: Taxonomy, tagger: tagger::Model) -> Enricher {
+        Enricher {
+            lexicon,
+            taxonomy: RwLock::new(Arc::new(taxonomy)),
+            tagger,
+            categories: None,
+        }
+    }
+
+    /// The trained entity tagger.
+    pub fn tagger(&self) -> &tagger::Model {
+        &self.tagger
+    }
+
+    /// The names, places and aliases in force.
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    /// Adds (or removes) the trained category classifier.
+    pub fn with_categories(mut self, model: Option<categories::CategoryModel>) -> Enricher {
+        self.categories = model;
+        self
+    }
+
+    /// The taxonomy in force.
+    pub fn taxonomy(&self) -> Arc<Taxonomy> {
+        self.taxonomy.read().expect("taxonomy lock").clone()
+    }
+
+    /// Replaces the taxonomy; articles already being enriched finish with the
+    /// one they started with.
+    pub fn replace_taxonomy(&self, taxonomy: Taxonomy) {
+        *self.taxonomy.write().expect("taxonomy lock") = Arc::new(taxonomy);
+    }
+
+    /// Entity mentions (body) and lexicon matches (title) as the taxonomy sees them.
+    fn entity_spans<'a>(
+        &'a self,
+        entities: &'a [Entity],
+        body: &Text<'_>,
+        title: Option<&Text<'_>>,
+    ) -> Vec<EntitySpan<'a>> {
+        let mut spans = Vec::new();
+        for e in entities {
+            for m in &e.mentions {
+                spans.push(EntitySpan {
+                    id: &e.id,
+                    entity_type: e.entity_type,
+                    field: Field::Body,
+                    start: body.byte_offset(m.start),
+                    end: body.byte_offset(m.end),
+                });
+            }
+        }
+        if let Some(t) = title {
+            for m in self.lexicon.find(t.src) {
+                if m.surface == lexicon::Surface::Ticker {
+                    continue;
+                }
+                let entry = &self.lexicon.entries[m.entry];
+                spans.push(EntitySpan {
+                    id: &entry.id,
+                    entity_type: entry.entity_type,
+                    field: Field::Title,
+                    start: m.start,
+                    end: m.end,
+                });
+            }
+        }
+        spans
+    }
+
+    /// Explains how one topic's rule matched an article: each term with its
+    /// occurrences, the score against the threshold, the evidence. `None`
+    /// when the taxonomy has no such topic.
+    pub fn explain(&self, article: &RawArticle, topic_id: &str) -> Option<String> {
+        use std::fmt::Write;
+        let taxonomy = self.taxonomy();
+        let ti = taxonomy.topics.iter().position(|t| t.id == topic_id)?;
+        let topic = &taxonomy.topics[ti];
+        let body = Text::new(&article.body);
+        let masked = caption_masks(&captions::find_captions(&article.body));
+        let entities = entities::recognize(&self.lexicon, &self.tagger, &body, &masked);
+        let title = article.title.as_deref().map(Text::new);
+        let doc = Document {
+            title: title.as_ref(),
+            body: &body,
+            masked: &masked,
+            entities: self.entity_spans(&entities, &body, title.as_ref()),
+        };
+        let m = taxonomy.evaluate(&doc).swap_remove(ti);
+        let show = |o: &taxonomy::Occurrence| {
+            let (t, field) = match o.field {
+                Field::Title => (title.as_ref().expect("title occurrence"), "title"),
+                Field::Body => (&body, "body"),
+            };
+            format!(
+                "{field}[{}..{}] {:?} (sentence {})",
+                t.char_offset(o.start),
+                t.char_offset(o.end),
+                &t.src[o.start..o.end],
+                o.sentence + 1
+            )
+        };
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "topic {} {:?} ({})",
+            topic.id,
+            topic.label,
+            topic.kind.as_str()
+        );
+        let _ = writeln!(
+            out,
+            "rule: {}",
+            topic
+                .rule_text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let _ = writeln!(
+            out,
+            "result: {} (rule {}; evidence weight {:.2}, min_score {:.2})",
+            if m.fired { "FIRES" } else { "does not fire" },
+            if m.rule_true { "true" } else { "false" },
+            m.raw_score,
+            topic.min_score
+        );
+        let _ = writeln!(out, "terms:");
+        for ((key, occ), weight) in m.terms.iter().zip(topic.term_weights()) {
+            let _ = writeln!(out, "  {key:?} weight {weight}: {} match(es)", occ.len());
+            for o in occ.iter().take(10) {
+                let _ = writeln!(out, "    {}", show(o));
+            }
+            if occ.len() > 10 {
+                let _ = writeln!(out, "    … {} more", occ.len() - 10);
+            }
+        }
+        let _ = writeln!(out, "evidence counted:");
+        for o in &m.evidence {
+            let _ = writeln!(out, "  {}", show(o));
+        }
+        Some(out)
+    }
+
+    /// Enriches one article. Deterministic: the same article and resources
+    /// give the same result.
+    pub fn enrich(&self, article: &RawArticle) -> EnrichedArticle {
+        let body = Text::new(&article.body);
+        let caption_spans = captions::find_captions(&article.body);
+        let masked = caption_masks(&caption_spans);
+        let entities = entities::recognize(&self.lexicon, &self.tagger, &body, &masked);
+
+        let title_text = article.title.as_deref().map(Text::new);
+        let spans = self.entity_spans(&entities, &body, title_text.as_ref());
+        let doc = Document {
+            title: title_text.as_ref(),
+            body: &body,
+            masked: &masked,
+            entities: spans,
+        };
+        let mut topics = self.taxonomy().topics(&doc);
+        if let Some(model) = &self.categories {
+            // Captions are masked out of the classifier's text like everywhere else.
+            let mut text = String::with_capacity(article.body.len());
+            let mut at = 0;
+            for m in masked.iter() {
+                text.push_str(&article.body[at..m.start]);
+                at = m.end;
+            }
+            text.push_str(&article.body[at..]);
+            for (i, p) in model.predict(article.title.as_deref(), &text) {
+                topics.push(Topic {
+                    id: model.labels[i].clone(),
+                    label: model.labels[i].clone(),
+                    kind: TopicKind::Category,
+                    score: (p as f64 * 1000.0).round() / 1000.0,
+                    evidence: Vec::new(),
+                });
+            }
+        }
+
+        let published = article.published_at.map(|t| t.date_naive());
+        let values = values::find_values(&article.body, published)
+            .into_iter()
+            .filter(|v| !masked.hits(Span::new(v.start, v.end)))
+            .map(|v| Value {
+                value_type: match v.kind {
+                    values::ValueKind::Money => ValueType::Money,
+                    values::ValueKind::Quantity => ValueType::Quantity,
+                    values::ValueKind::Percent => ValueType::Percent,
+                    values::ValueKind::Date => ValueType::Date,
+                    values::ValueKind::Ticker => ValueType::Ticker,
+                },
+                text: article.body[v.start..v.end].to_owned(),
+                start: body.char_offset(v.start),
+                end: body.char_offset(v.end),
+                normalized: v.normalized,
+                amount: v.amount,
+                unit: v.unit,
+            })
+            .collect();
+        let captions = caption_spans
+            .iter()
+            .map(|c| self.caption(&article.body, &body, c))
+            .collect();
+        EnrichedArticle {
+            id: article.id.clone(),
+            title: article.title.clone(),
+            body: article.body.clone(),
+            published_at: article.published_at,
+            publisher: article.publisher.clone(),
+            url: article.url.clone(),
+            language: article.language.clone().unwrap_or_else(|| "en".to_owned()),
+            entities,
+            topics,
+            values,
+            captions,
+        }
+    }
+}
