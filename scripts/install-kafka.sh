@@ -28,8 +28,11 @@ ROOT="$CACHE/kafka-$KAFKA_VERSION"
 MARKER="$ROOT/.installed"
 MARKER_TEXT="kafka_$SCALA_BINARY:$KAFKA_VERSION log4j:$LOG4J_VERSION"
 
-if [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$MARKER_TEXT" ] \
-   && [ -f "$ROOT/libs/kafka_$SCALA_BINARY-$KAFKA_VERSION.jar" ]; then
+installed() {
+  [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$MARKER_TEXT" ] \
+    && [ -f "$ROOT/libs/kafka_$SCALA_BINARY-$KAFKA_VERSION.jar" ]
+}
+if installed; then
   echo "$ROOT"
   exit 0
 fi
@@ -42,6 +45,16 @@ for tool in mvn java; do
 done
 
 mkdir -p "$CACHE"
+# Serialise concurrent installs (parallel test jobs); the loser of the race
+# finds the marker once it gets the lock.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CACHE/.kafka-$KAFKA_VERSION.lock"
+  flock 9
+  if installed; then
+    echo "$ROOT"
+    exit 0
+  fi
+fi
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/install-kafka.XXXXXX")"
 STAGE="$(mktemp -d "$CACHE/.kafka-$KAFKA_VERSION.staging.XXXXXX")"
 cleanup() { rm -rf "$WORK" "$STAGE"; }
@@ -148,7 +161,7 @@ EOF
 
 rm -rf "$ROOT"
 chmod 755 "$STAGE"
-mv "$STAGE" "$ROOT"
+mv -T "$STAGE" "$ROOT"
 echo "$MARKER_TEXT" >"$MARKER"
 
 echo "installed $(ls "$ROOT/libs" | wc -l) jars ($(du -sh "$ROOT/libs" | cut -f1)) in $((SECONDS - start)) s" >&2

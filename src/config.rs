@@ -32,7 +32,50 @@ pub struct Settings {
     pub shutdown: Shutdown,
     pub telemetry: Telemetry,
     #[serde(default)]
+    pub delivery: Delivery,
+    #[serde(default)]
     pub enrich: EnrichFiles,
+}
+
+/// `[delivery]`: the delivery guarantee.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    #[serde(default)]
+    pub mode: DeliveryMode,
+    /// `transactional.id` of this instance in exactly-once mode; empty: the
+    /// host name (a StatefulSet pod keeps its own across restarts).
+    #[serde(default)]
+    pub transactional_id: String,
+}
+
+/// At least once (the default) or exactly once through Kafka transactions.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeliveryMode {
+    /// Offsets committed after every output is acknowledged; a crash or a
+    /// rebalance may repeat outputs (each carries `newsflow.source`).
+    #[default]
+    AtLeastOnce,
+    /// Outputs, dead letters and consumed offsets in one Kafka transaction
+    /// per commit interval; `read_committed` readers see each input's
+    /// outputs exactly once.
+    ExactlyOnce,
+}
+
+impl Delivery {
+    /// The transactional id in force: the configured one, else the host name.
+    pub fn transactional_id(&self) -> String {
+        if !self.transactional_id.trim().is_empty() {
+            return self.transactional_id.trim().to_owned();
+        }
+        std::env::var("HOSTNAME")
+            .ok()
+            .filter(|h| !h.trim().is_empty())
+            .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+            .map(|h| format!("newsflow-{}", h.trim()))
+            .unwrap_or_else(|| "newsflow".to_owned())
+    }
 }
 
 /// `[kafka]`: where the cluster is and how to talk to it.
@@ -217,6 +260,50 @@ impl Settings {
         Ok(settings)
     }
 
+    /// Exactly-once: the transaction must outlive a commit interval and every
+    /// delivery attempt inside it.
+    fn validate_exactly_once(&self) -> Result<(), ConfigError> {
+        let ms = |key: &str| -> Result<Option<u64>, ConfigError> {
+            match self.kafka.producer.get(key) {
+                None => Ok(None),
+                Some(v) => v.to_string().trim().parse::<u64>().map(Some).map_err(|_| {
+                    ConfigError(format!(
+                        "key `kafka.producer.\"{key}\"`: {v} is not a number of milliseconds"
+                    ))
+                }),
+            }
+        };
+        // librdkafka's default transaction.timeout.ms.
+        let txn = ms("transaction.timeout.ms")?.unwrap_or(60_000);
+        for key in ["delivery.timeout.ms", "message.timeout.ms"] {
+            if let Some(d) = ms(key)? {
+                if d == 0 || d > txn {
+                    return Err(ConfigError(format!(
+                        "key `kafka.producer.\"{key}\"`: {d} must be in 1..=transaction.timeout.ms ({txn}) in exactly-once mode: a record still being retried when its transaction times out would be lost with it"
+                    )));
+                }
+            }
+        }
+        if self.pipeline.commit_interval_ms * 2 > txn {
+            return Err(ConfigError(format!(
+                "key `pipeline.commit_interval_ms`: {} must be at most half of kafka.producer.\"transaction.timeout.ms\" ({txn}) in exactly-once mode, or transactions time out before they are committed",
+                self.pipeline.commit_interval_ms
+            )));
+        }
+        Ok(())
+    }
+
+    /// `kafka.producer."transaction.timeout.ms"`, or librdkafka's default.
+    pub fn transaction_timeout(&self) -> std::time::Duration {
+        let ms = self
+            .kafka
+            .producer
+            .get("transaction.timeout.ms")
+            .and_then(|v| v.to_string().trim().parse().ok())
+            .unwrap_or(60_000);
+        std::time::Duration::from_millis(ms)
+    }
+
     /// Checks values that types alone cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let err = |key: &str, why: String| Err(ConfigError(format!("key `{key}`: {why}")));
@@ -281,6 +368,9 @@ impl Settings {
                 "shutdown.drain_timeout_ms",
                 format!("{} is over one hour", self.shutdown.drain_timeout_ms),
             );
+        }
+        if self.delivery.mode == DeliveryMode::ExactlyOnce {
+            self.validate_exactly_once()?;
         }
         for (section, props, reserved) in [
             ("kafka.consumer", &self.kafka.consumer, RESERVED_CONSUMER),

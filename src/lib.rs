@@ -14,6 +14,7 @@
 //!   bounded, at least once, with drain.
 //! - [`sink`]: the producer and dead-letter records.
 //! - [`offsets`]: which offsets may be committed.
+//! - [`transaction`]: exactly-once delivery through Kafka transactions.
 //! - [`service`]: the one assembly of the running service (pipeline, taxonomy
 //!   reload, throughput report) that `run`, `demo` and the tests share.
 //! - edges: [`config`], [`resources`] (loading the enrichment resources),
@@ -31,5 +32,6 @@ pub mod shutdown;
 pub mod sink;
 pub mod source;
 pub mod telemetry;
+pub mod transaction;
 
 pub use newsflow_core as core;

@@ -29,12 +29,14 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use rdkafka::consumer::{CommitMode, Consumer};
 use rdkafka::message::OwnedHeaders;
-use tokio::sync::{mpsc, Semaphore};
+use rdkafka::producer::DeliveryFuture;
+use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio::task::JoinSet;
 
-use crate::config::Settings;
+use crate::config::{DeliveryMode, Settings};
 use crate::offsets::{TopicPartition, Tracker};
 use crate::shutdown::Shutdown;
+use crate::transaction::{Transactions, TxnError};
 use crate::sink::{self, Outgoing, Sink};
 use crate::source::{self, ConsumedMessage, PollLoop};
 use newsflow_core::article::SourcePosition;
@@ -47,6 +49,10 @@ use newsflow_core::DeadLetterReason;
 /// up its deadline: enough for records already on the wire to be
 /// acknowledged on a local network, short enough not to delay the exit.
 const FLUSH_MIN: Duration = Duration::from_millis(100);
+
+/// Exactly-once: how often the ordered stage checks whether the open
+/// transaction has reached its commit interval while no message arrives.
+const TXN_TICK: Duration = Duration::from_millis(50);
 
 /// What the service does with each message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,8 +206,28 @@ pub async fn run(
     stats: Arc<Stats>,
     tracker: Arc<Tracker>,
 ) -> anyhow::Result<Summary> {
+    // The pipeline's own stop: triggered by `shutdown`, or by the pipeline
+    // itself on a fatal error or an aborted transaction (the caller then
+    // decides whether to start again).
+    let stop = shutdown.child();
+    let exactly_once = settings.delivery.mode == DeliveryMode::ExactlyOnce;
     let sink = Sink::new(&settings)?;
-    let consumer = source::create_consumer(&settings, tracker.clone())?;
+    let commit_now = Arc::new(Notify::new());
+    let consumer = source::create_consumer(&settings, tracker.clone(), commit_now.clone())?;
+    let transactions = if exactly_once {
+        let (producer, consumer, tracker) =
+            (sink.producer().clone(), consumer.clone(), tracker.clone());
+        let timeout = settings.transaction_timeout();
+        let txns = tokio::task::spawn_blocking(move || {
+            Transactions::init(producer, consumer, tracker, timeout)
+        })
+        .await?
+        .map_err(|e| anyhow::anyhow!("exactly-once: init_transactions failed: {e}"))?;
+        tracing::info!(transactional_id = %settings.delivery.transactional_id(), "exactly-once: transactions initialised; earlier incarnations with this id are fenced");
+        Some(txns)
+    } else {
+        None
+    };
     let permits = Arc::new(Semaphore::new(settings.pipeline.max_in_flight));
     let (tx, rx) = mpsc::channel::<ConsumedMessage>(settings.pipeline.max_in_flight);
     let poll = PollLoop {
@@ -209,8 +235,9 @@ pub async fn run(
         tracker: tracker.clone(),
         permits,
         tx,
-        shutdown: shutdown.clone(),
+        shutdown: stop.clone(),
         commit_interval: Duration::from_millis(settings.pipeline.commit_interval_ms),
+        exactly_once,
         runtime: tokio::runtime::Handle::current(),
     }
     .spawn();
@@ -226,24 +253,26 @@ pub async fn run(
         group = %settings.kafka.group_id,
         workers = settings.workers(),
         max_in_flight = settings.pipeline.max_in_flight,
+        delivery = ?settings.delivery.mode,
         "pipeline started"
     );
-    let stages = tokio::spawn(stages(
-        rx,
-        mode,
-        enricher,
-        settings.clone(),
-        sink.clone(),
-        tracker.clone(),
-        stats.clone(),
-        pool,
-        shutdown.clone(),
-    ));
+    let ordered = Ordered {
+        settings: settings.clone(),
+        sink: sink.clone(),
+        tracker: tracker.clone(),
+        stats: stats.clone(),
+        stop: stop.clone(),
+    };
+    let results = results(rx, mode, enricher, settings.clone(), stats.clone(), pool);
+    let stages = match transactions {
+        None => tokio::spawn(ordered.at_least_once(results)),
+        Some(txns) => tokio::spawn(ordered.exactly_once(results, txns, commit_now)),
+    };
     let stages_abort = stages.abort_handle();
 
     // Wait for shutdown, then give the drain its deadline.
     let drain = Duration::from_millis(settings.shutdown.drain_timeout_ms);
-    shutdown.wait().await;
+    stop.wait().await;
     let started_waiting = Instant::now();
     let outcome = tokio::time::timeout(drain, stages).await;
     let (drained, fatal) = match outcome {
@@ -266,7 +295,13 @@ pub async fn run(
         tracing::warn!(error = %e, "producer flush incomplete");
     }
     let _ = poll.join();
-    let positions = tracker.take_commits(true);
+    // Exactly-once: the ordered stage committed the last transaction with
+    // its offsets; there is nothing for the consumer to commit.
+    let positions = if exactly_once {
+        Vec::new()
+    } else {
+        tracker.take_commits(true)
+    };
     match source::commit(&consumer, &positions, CommitMode::Sync) {
         Ok(()) => {
             for (tp, pos) in &positions {
@@ -294,23 +329,19 @@ pub async fn run(
     }
 }
 
-/// The ordered stage: hands work to the pool, re-sequences results, sends
-/// them in order and tracks their acknowledgements.
-#[allow(clippy::too_many_arguments)]
-async fn stages(
+/// The CPU stage: each consumed message goes to the pool (decode, enrich,
+/// encode); the results come back in consumption order.
+fn results(
     rx: mpsc::Receiver<ConsumedMessage>,
     mode: Mode,
     enricher: Arc<Enricher>,
     settings: Arc<Settings>,
-    sink: Sink,
-    tracker: Arc<Tracker>,
     stats: Arc<Stats>,
     pool: Arc<rayon::ThreadPool>,
-    shutdown: Shutdown,
-) -> anyhow::Result<()> {
+) -> impl futures::Stream<Item = anyhow::Result<ProcessedMessage>> {
     let max = settings.pipeline.max_in_flight;
-    let mut results = tokio_stream_from(rx)
-        .map(|work: ConsumedMessage| {
+    tokio_stream_from(rx)
+        .map(move |work: ConsumedMessage| {
             stats.consumed.fetch_add(1, Ordering::Relaxed);
             stats
                 .bytes_in
@@ -322,126 +353,214 @@ async fn stages(
             });
             orx
         })
-        .buffered(max);
-    let mut acks: JoinSet<anyhow::Result<()>> = JoinSet::new();
-    let mut outcome = Ok(());
-    while let Some(done) = results.next().await {
-        let mut p = done.map_err(|_| anyhow::anyhow!("worker dropped a message"))?;
-        if let Err(e) = send_and_track(&mut p, &sink, &settings, &tracker, &stats, &mut acks).await
-        {
-            outcome = Err(e);
-            break;
-        }
-        while let Some(r) = acks.try_join_next() {
-            if let Err(e) = r.map_err(anyhow::Error::from).and_then(|x| x) {
-                outcome = Err(e);
+        .buffered(max)
+        .map(|r| r.map_err(|_| anyhow::anyhow!("worker dropped a message")))
+}
+
+/// The ordered stage: sends each message's records in input order and
+/// decides when the message is complete.
+struct Ordered {
+    settings: Arc<Settings>,
+    sink: Sink,
+    tracker: Arc<Tracker>,
+    stats: Arc<Stats>,
+    stop: Shutdown,
+}
+
+impl Ordered {
+    /// At least once: a message is complete when every record it caused is
+    /// acknowledged.
+    async fn at_least_once(
+        self,
+        results: impl futures::Stream<Item = anyhow::Result<ProcessedMessage>>,
+    ) -> anyhow::Result<()> {
+        let mut results = std::pin::pin!(results);
+        let mut acks: JoinSet<anyhow::Result<()>> = JoinSet::new();
+        let mut outcome = Ok(());
+        while let Some(done) = results.next().await {
+            let sent = match done {
+                Ok(mut p) => self.send(&mut p).await.map(|f| (p, f)),
+                Err(e) => Err(e),
+            };
+            match sent {
+                Ok((mut p, futures)) => self.track_acks(&mut p, futures, &mut acks),
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+            while let Some(r) = acks.try_join_next() {
+                if let Err(e) = r.map_err(anyhow::Error::from).and_then(|x| x) {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+            if outcome.is_err() {
                 break;
             }
         }
         if outcome.is_err() {
-            break;
+            self.stop.trigger();
         }
-    }
-    if outcome.is_err() {
-        shutdown.trigger();
-    }
-    while let Some(r) = acks.join_next().await {
-        if let Err(e) = r.map_err(anyhow::Error::from).and_then(|x| x) {
-            shutdown.trigger();
-            if outcome.is_ok() {
-                outcome = Err(e);
+        while let Some(r) = acks.join_next().await {
+            if let Err(e) = r.map_err(anyhow::Error::from).and_then(|x| x) {
+                self.stop.trigger();
+                if outcome.is_ok() {
+                    outcome = Err(e);
+                }
             }
         }
+        outcome
     }
-    outcome
+
+    /// Exactly once: a message is complete when the transaction holding its
+    /// records and its offset commits.
+    async fn exactly_once(
+        self,
+        results: impl futures::Stream<Item = anyhow::Result<ProcessedMessage>>,
+        mut txns: Transactions,
+        commit_now: Arc<Notify>,
+    ) -> anyhow::Result<()> {
+        let interval = Duration::from_millis(self.settings.pipeline.commit_interval_ms);
+        let max_pending = (self.settings.pipeline.max_in_flight / 2).max(1);
+        let mut tick = tokio::time::interval(interval.min(TXN_TICK));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut results = std::pin::pin!(results);
+        let outcome: anyhow::Result<()> = async {
+            loop {
+                tokio::select! {
+                    next = results.next() => {
+                        let Some(done) = next else { break };
+                        let mut p = done?;
+                        txns.ensure_open()?;
+                        // Delivery futures are not awaited: the commit waits
+                        // for every record and fails if any failed.
+                        let _ = self.send(&mut p).await?;
+                        txns.add(p.tp.clone(), p.epoch, p.offset, p.permit.take());
+                        if txns.len() >= max_pending {
+                            commit(&mut txns)?;
+                        }
+                    }
+                    _ = tick.tick() => {
+                        if txns.age().is_some_and(|a| a >= interval) {
+                            commit(&mut txns)?;
+                        }
+                    }
+                    _ = commit_now.notified() => commit(&mut txns)?,
+                }
+            }
+            commit(&mut txns)?;
+            Ok(())
+        }
+        .await;
+        if let Err(e) = &outcome {
+            txns.abort();
+            // Nothing of the aborted transaction counts: its messages are
+            // redone from the committed offsets.
+            self.tracker.revoke(&self.tracker.owned());
+            tracing::error!(error = %e, "exactly-once: transaction aborted");
+            self.stop.trigger();
+        }
+        outcome
+    }
+
+    /// Enqueues one message's records in order; returns their delivery
+    /// futures. An enriched event over `message.max.bytes` is replaced by a
+    /// dead letter of the input.
+    async fn send(&self, p: &mut ProcessedMessage) -> anyhow::Result<Vec<DeliveryFuture>> {
+        let (sink, settings, stats) = (&self.sink, &self.settings, &self.stats);
+        let mut futures = Vec::with_capacity(p.records.len());
+        let mut records = std::mem::take(&mut p.records);
+        let mut i = 0;
+        while i < records.len() {
+            match sink.send(&records[i]).await {
+                Ok(f) => futures.push(f),
+                Err(e) if i == 0 && p.dead_letter.is_none() && sink::is_too_large(&e) => {
+                    let (key, payload, headers) = std::mem::take(&mut p.original);
+                    let reason = DeadLetterReason::OutputTooLarge(e.to_string());
+                    records = vec![sink::dead_letter(
+                        &settings.topics.dlq,
+                        (&p.tp.topic, p.tp.partition, p.offset),
+                        key,
+                        payload,
+                        headers.as_ref(),
+                        &reason,
+                    )];
+                    p.dead_letter = Some(reason);
+                    continue;
+                }
+                Err(e) => {
+                    anyhow::bail!(
+                        "cannot enqueue output of {}[{}]@{} (article {}): {e}",
+                        p.tp.topic,
+                        p.tp.partition,
+                        p.offset,
+                        p.article_id
+                    )
+                }
+            }
+            i += 1;
+        }
+        match &p.dead_letter {
+            Some(reason) => {
+                stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(
+                    topic = %p.tp.topic, partition = p.tp.partition, offset = p.offset, article_id = %p.article_id,
+                    error.class = reason.class(), error.message = %reason, dlq = %settings.topics.dlq,
+                    "message sent to dead-letter topic"
+                );
+            }
+            None => {
+                stats.enriched.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        stats
+            .records_out
+            .fetch_add(records.len() as u64, Ordering::Relaxed);
+        stats.bytes_out.fetch_add(
+            records.iter().map(|r| r.payload.len() as u64).sum(),
+            Ordering::Relaxed,
+        );
+        Ok(futures)
+    }
+
+    /// At least once: spawns the wait for a message's acknowledgements, after
+    /// which its offset is done and its permit returned.
+    fn track_acks(
+        &self,
+        p: &mut ProcessedMessage,
+        futures: Vec<DeliveryFuture>,
+        acks: &mut JoinSet<anyhow::Result<()>>,
+    ) {
+        let (tp, offset, epoch, id) = (p.tp.clone(), p.offset, p.epoch, p.article_id.clone());
+        let permit = p.permit.take();
+        let tracker = self.tracker.clone();
+        acks.spawn(async move {
+            for f in futures {
+                match f.await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err((e, _))) => {
+                        tracing::error!(topic = %tp.topic, partition = tp.partition, offset, article_id = %id, error = %e, "delivery failed; stopping without committing this message");
+                        anyhow::bail!("delivery of output for {}[{}]@{offset} failed: {e}", tp.topic, tp.partition);
+                    }
+                    Err(_) => anyhow::bail!("producer dropped a delivery for {}[{}]@{offset}", tp.topic, tp.partition),
+                }
+            }
+            tracker.complete(&tp, epoch, offset);
+            drop(permit);
+            Ok(())
+        });
+    }
+}
+
+/// Commits the open transaction off the async reactor's own work (the call
+/// blocks until the brokers answer).
+fn commit(txns: &mut Transactions) -> Result<(), TxnError> {
+    tokio::task::block_in_place(|| txns.commit()).map(|_| ())
 }
 
 fn tokio_stream_from<T: Send + 'static>(
     mut rx: mpsc::Receiver<T>,
 ) -> impl futures::Stream<Item = T> {
     futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
-}
-
-/// Sends one message's records in order and spawns the wait for their acks.
-async fn send_and_track(
-    p: &mut ProcessedMessage,
-    sink: &Sink,
-    settings: &Settings,
-    tracker: &Arc<Tracker>,
-    stats: &Arc<Stats>,
-    acks: &mut JoinSet<anyhow::Result<()>>,
-) -> anyhow::Result<()> {
-    let mut futures = Vec::with_capacity(p.records.len());
-    let mut records = std::mem::take(&mut p.records);
-    let mut i = 0;
-    while i < records.len() {
-        match sink.send(&records[i]).await {
-            Ok(f) => futures.push(f),
-            Err(e) if i == 0 && p.dead_letter.is_none() && sink::is_too_large(&e) => {
-                // The enriched event is over the producer's message.max.bytes:
-                // dead-letter the input instead of losing it.
-                let (key, payload, headers) = std::mem::take(&mut p.original);
-                let reason = DeadLetterReason::OutputTooLarge(e.to_string());
-                records = vec![sink::dead_letter(
-                    &settings.topics.dlq,
-                    (&p.tp.topic, p.tp.partition, p.offset),
-                    key,
-                    payload,
-                    headers.as_ref(),
-                    &reason,
-                )];
-                p.dead_letter = Some(reason);
-                continue;
-            }
-            Err(e) => {
-                anyhow::bail!(
-                    "cannot enqueue output of {}[{}]@{} (article {}): {e}",
-                    p.tp.topic,
-                    p.tp.partition,
-                    p.offset,
-                    p.article_id
-                )
-            }
-        }
-        i += 1;
-    }
-    match &p.dead_letter {
-        Some(reason) => {
-            stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(
-                topic = %p.tp.topic, partition = p.tp.partition, offset = p.offset, article_id = %p.article_id,
-                error.class = reason.class(), error.message = %reason, dlq = %settings.topics.dlq,
-                "message sent to dead-letter topic"
-            );
-        }
-        None => {
-            stats.enriched.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-    stats
-        .records_out
-        .fetch_add(records.len() as u64, Ordering::Relaxed);
-    stats.bytes_out.fetch_add(
-        records.iter().map(|r| r.payload.len() as u64).sum(),
-        Ordering::Relaxed,
-    );
-    let (tp, offset, epoch, id) = (p.tp.clone(), p.offset, p.epoch, p.article_id.clone());
-    let permit = p.permit.take();
-    let tracker = tracker.clone();
-    acks.spawn(async move {
-        for f in futures {
-            match f.await {
-                Ok(Ok(_)) => {}
-                Ok(Err((e, _))) => {
-                    tracing::error!(topic = %tp.topic, partition = tp.partition, offset, article_id = %id, error = %e, "delivery failed; stopping without committing this message");
-                    anyhow::bail!("delivery of output for {}[{}]@{offset} failed: {e}", tp.topic, tp.partition);
-                }
-                Err(_) => anyhow::bail!("producer dropped a delivery for {}[{}]@{offset}", tp.topic, tp.partition),
-            }
-        }
-        tracker.complete(&tp, epoch, offset);
-        drop(permit);
-        Ok(())
-    });
-    Ok(())
 }

@@ -4,7 +4,8 @@
 //! against its embedded cluster, and what every Kafka integration test
 //! starts: the pipeline (source → decode → enrich → encode → sink), the
 //! taxonomy reload (file watch and SIGHUP), and the periodic throughput
-//! report, all tied to one [`Shutdown`]. Nothing else wires these parts
+//! report, all tied to one [`Shutdown`]. In exactly-once mode an aborted
+//! transaction restarts the pipeline here, from the committed offsets. Nothing else wires these parts
 //! together, so what the tests exercise is what ships.
 //!
 //! Signals: SIGTERM/SIGINT are the caller's to install
@@ -20,7 +21,13 @@ use crate::config::Settings;
 use crate::offsets::Tracker;
 use crate::pipeline::{self, Mode, Stats, Summary};
 use crate::shutdown::Shutdown;
+use crate::transaction::TxnError;
 use crate::{reload, telemetry};
+
+/// Pause before the pipeline starts again after an aborted transaction: long
+/// enough not to spin against a broker that keeps refusing, short against
+/// the group's session timeout.
+const RESTART_BACKOFF: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Runs the service until `shutdown` is triggered (or a fatal error), then
 /// drains, flushes and commits. Returns the run's numbers.
@@ -53,7 +60,30 @@ pub async fn run(
         settings.telemetry.stats_interval_secs,
         shutdown.clone(),
     );
-    let result = pipeline::run(settings, enricher, mode, shutdown.clone(), stats, tracker).await;
+    let result = loop {
+        let r = pipeline::run(
+            settings.clone(),
+            enricher.clone(),
+            mode,
+            shutdown.clone(),
+            stats.clone(),
+            tracker.clone(),
+        )
+        .await;
+        match &r {
+            Err(e)
+                if !shutdown.is_triggered()
+                    && matches!(e.downcast_ref::<TxnError>(), Some(TxnError::Aborted(_))) =>
+            {
+                // Exactly-once: the aborted transaction's records are never
+                // visible; a new consumer resumes from the committed offsets
+                // and the in-flight work of the old one is dropped.
+                tracing::warn!(error = %e, "restarting the pipeline from the committed offsets");
+                tokio::time::sleep(RESTART_BACKOFF).await;
+            }
+            _ => break r,
+        }
+    };
     // The pipeline ends only on shutdown or a fatal error: make sure the
     // tasks beside it end too.
     shutdown.trigger();

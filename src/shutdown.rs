@@ -32,6 +32,21 @@ impl Shutdown {
         self.inner.notify.notify_waiters();
     }
 
+    /// A shutdown of its own that is also triggered when this one is: lets a
+    /// part stop itself (the pipeline after an aborted transaction) without
+    /// stopping its caller.
+    pub fn child(&self) -> Shutdown {
+        let child = Shutdown::new();
+        let (parent, c) = (self.clone(), child.clone());
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = parent.wait() => c.trigger(),
+                _ = c.wait() => {}
+            }
+        });
+        child
+    }
+
     pub fn is_triggered(&self) -> bool {
         self.inner.flag.load(Ordering::SeqCst)
     }

@@ -15,7 +15,7 @@ use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer};
 
 use newsflow_core::DeadLetterReason;
 
-use crate::config::Settings;
+use crate::config::{DeliveryMode, Settings};
 
 /// How long to wait before retrying a record that librdkafka's queue
 /// refused as full: about the time the producer thread needs to move a
@@ -31,7 +31,8 @@ pub struct Outgoing {
     pub headers: Option<OwnedHeaders>,
 }
 
-/// The producer's librdkafka configuration.
+/// The producer's librdkafka configuration; in exactly-once mode with the
+/// instance's `transactional.id`.
 pub fn producer_config(settings: &Settings) -> ClientConfig {
     let mut c = ClientConfig::new();
     for (k, v) in &settings.kafka.producer {
@@ -41,6 +42,9 @@ pub fn producer_config(settings: &Settings) -> ClientConfig {
         .set("client.id", &settings.kafka.client_id)
         .set("enable.idempotence", "true")
         .set("acks", "all");
+    if settings.delivery.mode == DeliveryMode::ExactlyOnce {
+        c.set("transactional.id", settings.delivery.transactional_id());
+    }
     c
 }
 
@@ -81,6 +85,11 @@ impl Sink {
     /// Waits until every enqueued record is acknowledged or `timeout` passes.
     pub fn flush(&self, timeout: Duration) -> Result<(), KafkaError> {
         self.producer.flush(timeout)
+    }
+
+    /// The transactional producer's handle for [`crate::transaction`].
+    pub fn producer(&self) -> &FutureProducer {
+        &self.producer
     }
 }
 

@@ -21,14 +21,19 @@ use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Reb
 use rdkafka::error::KafkaResult;
 use rdkafka::message::{Message, OwnedHeaders};
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
-use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit, Semaphore};
 
-use crate::config::Settings;
+use crate::config::{DeliveryMode, Settings};
 
 /// How long the poll thread waits for an in-flight permit before polling
 /// anyway to serve callbacks: short enough that rebalances, commits and
 /// shutdown are never held up by a full pipeline for long.
 const PERMIT_WAIT: Duration = Duration::from_millis(100);
+
+/// Exactly-once revocation: how long to wait for the revoked partitions to
+/// go idle before asking for another transaction commit (messages that were
+/// still being enriched at the first request join the next transaction).
+const REVOKE_COMMIT_WAIT: Duration = Duration::from_millis(50);
 
 /// How long one `poll` blocks when no message is ready: the shutdown flag
 /// and the commit timer are checked at least this often.
@@ -53,6 +58,10 @@ pub struct ConsumedMessage {
 pub struct SourceContext {
     tracker: Arc<Tracker>,
     drain_timeout: Duration,
+    /// Exactly-once: offsets are committed inside transactions, not here.
+    exactly_once: bool,
+    /// Exactly-once: asks the ordered stage to commit its open transaction.
+    commit_now: Arc<Notify>,
 }
 
 impl ClientContext for SourceContext {}
@@ -80,10 +89,35 @@ pub fn commit(
     consumer.commit(&tpl, mode)
 }
 
+impl SourceContext {
+    /// Exactly-once revocation: the revoked partitions' messages are complete
+    /// once their transaction commits, which carries their offsets; ask for
+    /// commits until none is in flight (or the drain deadline passes).
+    fn revoke_transactional(&self, tps: &[TopicPartition]) {
+        let deadline = Instant::now() + self.drain_timeout;
+        let mut left = usize::MAX;
+        while left > 0 && Instant::now() < deadline {
+            self.commit_now.notify_one();
+            left = self.tracker.wait_idle(Some(tps), REVOKE_COMMIT_WAIT);
+        }
+        if left > 0 {
+            tracing::warn!(in_flight = left, "revocation drain deadline passed; the open transaction's messages will be redone by the next owner");
+        }
+        self.tracker.revoke(tps);
+        for tp in tps {
+            tracing::info!(topic = %tp.topic, partition = tp.partition, committed_in_transaction = left == 0, "partition revoked");
+        }
+    }
+}
+
 impl ConsumerContext for SourceContext {
     fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         if let Rebalance::Revoke(tpl) = rebalance {
             let tps = tps_of(tpl);
+            if self.exactly_once {
+                self.revoke_transactional(&tps);
+                return;
+            }
             let left = self.tracker.wait_idle(Some(&tps), self.drain_timeout);
             if left > 0 {
                 tracing::warn!(in_flight = left, "revocation drain deadline passed; unfinished messages will be redelivered to the next owner");
@@ -144,10 +178,13 @@ pub fn consumer_config(settings: &Settings) -> ClientConfig {
 pub fn create_consumer(
     settings: &Settings,
     tracker: Arc<Tracker>,
+    commit_now: Arc<Notify>,
 ) -> KafkaResult<Arc<BaseConsumer<SourceContext>>> {
     let ctx = SourceContext {
         tracker,
         drain_timeout: Duration::from_millis(settings.shutdown.drain_timeout_ms),
+        exactly_once: settings.delivery.mode == DeliveryMode::ExactlyOnce,
+        commit_now,
     };
     let consumer: BaseConsumer<SourceContext> =
         consumer_config(settings).create_with_context(ctx)?;
@@ -163,6 +200,8 @@ pub struct PollLoop {
     pub tx: mpsc::Sender<ConsumedMessage>,
     pub shutdown: Shutdown,
     pub commit_interval: Duration,
+    /// Exactly-once: no consumer commits (offsets travel in transactions).
+    pub exactly_once: bool,
     pub runtime: tokio::runtime::Handle,
 }
 
@@ -179,7 +218,7 @@ impl PollLoop {
     fn run(self) {
         let mut last_commit = Instant::now();
         while !self.shutdown.is_triggered() {
-            if last_commit.elapsed() >= self.commit_interval {
+            if !self.exactly_once && last_commit.elapsed() >= self.commit_interval {
                 let positions = self.tracker.take_commits(false);
                 if let Err(e) = commit(&self.consumer, &positions, CommitMode::Async) {
                     tracing::warn!(error = %e, "periodic commit failed; will retry");

@@ -7,14 +7,10 @@
 mod support;
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use support::{produce, read_all, Broker};
+use support::{produce, read_all, Broker, Service};
 
-const BIN: &str = env!("CARGO_BIN_EXE_newsflow");
 const WAIT: Duration = Duration::from_secs(60);
 
 fn storyline(id: &str, phrase: &str) -> String {
@@ -31,91 +27,6 @@ fn batch(tag: &str, n: usize) -> Vec<(Option<String>, Vec<u8>)> {
             (Some(format!("{tag}-{i}")), serde_json::to_vec(&v).unwrap())
         })
         .collect()
-}
-
-/// A running `newsflow run` whose stderr is collected as it comes.
-struct Service {
-    child: Child,
-    log: Arc<Mutex<String>>,
-}
-
-impl Service {
-    fn start(s: &newsflow::config::Settings, extra_env: &[(&str, &str)]) -> Service {
-        let mut child = Command::new(BIN)
-            .args(["run", "--log-format", "json"])
-            .env("NEWSFLOW_KAFKA__BROKERS", &s.kafka.brokers)
-            .env("NEWSFLOW_KAFKA__GROUP_ID", &s.kafka.group_id)
-            .env("NEWSFLOW_TOPICS__INPUT", &s.topics.input)
-            .env("NEWSFLOW_TOPICS__ENRICHED", &s.topics.enriched)
-            .env("NEWSFLOW_TOPICS__ENTITIES", &s.topics.entities)
-            .env("NEWSFLOW_TOPICS__TOPICS", &s.topics.topics)
-            .env("NEWSFLOW_TOPICS__DLQ", &s.topics.dlq)
-            .env("NEWSFLOW_KAFKA__CONSUMER__FETCH_WAIT_MAX_MS", "10")
-            .env("NEWSFLOW_PIPELINE__COMMIT_INTERVAL_MS", "200")
-            .envs(extra_env.iter().copied())
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let (stderr, sink) = (child.stderr.take().unwrap(), log.clone());
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut l = sink.lock().unwrap();
-                l.push_str(&line);
-                l.push('\n');
-            }
-        });
-        Service { child, log }
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    /// Waits until the log has `n` lines containing `needle`.
-    fn wait_for(&self, needle: &str, n: usize) {
-        let deadline = Instant::now() + WAIT;
-        while self.log().matches(needle).count() < n {
-            assert!(
-                Instant::now() < deadline,
-                "no {needle:?} (x{n}) in the log:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn signal(&self, name: &str) {
-        let st = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(st.success());
-    }
-
-    fn alive(&mut self) -> bool {
-        self.child.try_wait().unwrap().is_none()
-    }
-
-    /// SIGTERM, then the exit code (within the drain deadline).
-    fn stop(mut self) -> (Option<i32>, String) {
-        self.signal("TERM");
-        let started = Instant::now();
-        let status = loop {
-            if let Some(st) = self.child.try_wait().unwrap() {
-                break st;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "did not exit after SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        std::thread::sleep(Duration::from_millis(100)); // let the log reader finish
-        (status.code(), self.log())
-    }
 }
 
 fn topic_ids(r: &support::Record) -> Vec<String> {

@@ -12,6 +12,8 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::sync::Mutex;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, OnceLock};
@@ -99,6 +101,7 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=4
 group.initial.rebalance.delay.ms=0
+group.min.session.timeout.ms=500
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 log.flush.interval.messages=9223372036854775807
@@ -450,7 +453,19 @@ pub fn committed(bootstrap: &str, group: &str, topic: &str) -> Vec<i64> {
     for p in md.topics()[0].partitions() {
         tpl.add_partition(topic, p.id());
     }
-    let got = c.committed_offsets(tpl, Duration::from_secs(10)).unwrap();
+    // The group coordinator may still be loading (NotCoordinator,
+    // CoordinatorLoadInProgress): ask again until it answers.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let got = loop {
+        match c.committed_offsets(tpl.clone(), Duration::from_secs(10)) {
+            Ok(got) => break got,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("committed offsets of {group}: {e}"),
+        }
+    };
     got.elements()
         .iter()
         .map(|e| match e.offset() {
@@ -492,3 +507,113 @@ pub fn start(
     ));
     (shutdown, h)
 }
+
+/// A running `newsflow run` whose stderr is collected as it comes.
+pub struct Service {
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Service {
+    pub fn start(s: &newsflow::config::Settings, extra_env: &[(&str, &str)]) -> Service {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_newsflow"))
+            .args(["run", "--log-format", "json"])
+            .env("NEWSFLOW_KAFKA__BROKERS", &s.kafka.brokers)
+            .env("NEWSFLOW_KAFKA__GROUP_ID", &s.kafka.group_id)
+            .env("NEWSFLOW_TOPICS__INPUT", &s.topics.input)
+            .env("NEWSFLOW_TOPICS__ENRICHED", &s.topics.enriched)
+            .env("NEWSFLOW_TOPICS__ENTITIES", &s.topics.entities)
+            .env("NEWSFLOW_TOPICS__TOPICS", &s.topics.topics)
+            .env("NEWSFLOW_TOPICS__DLQ", &s.topics.dlq)
+            .env("NEWSFLOW_KAFKA__CONSUMER__FETCH_WAIT_MAX_MS", "10")
+            .env("NEWSFLOW_PIPELINE__COMMIT_INTERVAL_MS", "200")
+            .envs(extra_env.iter().copied())
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let (stderr, sink) = (child.stderr.take().unwrap(), log.clone());
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut l = sink.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
+        });
+        Service { child, log }
+    }
+
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Waits until the log has `n` lines containing `needle`.
+    pub fn wait_for(&self, needle: &str, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.log().matches(needle).count() < n {
+            assert!(
+                Instant::now() < deadline,
+                "no {needle:?} (x{n}) in the log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn signal(&self, name: &str) {
+        let st = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+
+    pub fn alive(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// SIGTERM, then the exit code (within the drain deadline).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL, and reap the process.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Waits for the process to exit by itself; its exit code and log.
+    pub fn wait_exit(mut self, timeout: Duration) -> (Option<i32>, String) {
+        let started = Instant::now();
+        let status = loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                break st;
+            }
+            assert!(started.elapsed() < timeout, "did not exit; log:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        (status.code(), self.log())
+    }
+
+    pub fn stop(mut self) -> (Option<i32>, String) {
+        self.signal("TERM");
+        let started = Instant::now();
+        let status = loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                break st;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "did not exit after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        std::thread::sleep(Duration::from_millis(100)); // let the log reader finish
+        (status.code(), self.log())
+    }
+}
+

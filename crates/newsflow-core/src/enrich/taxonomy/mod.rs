@@ -10,21 +10,23 @@
 //! weight, twice in the title. A topic fires when its rule is true and the sum
 //! reaches `min_score`; the reported score is `1 - 0.5^(sum / min_score)`, so
 //! 0.5 at the threshold and rising towards 1 with more evidence.
+//!
+//! Reading and compiling the file ([`Taxonomy::parse`]) is in `compile`;
+//! this file holds the compiled types and the matcher.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+mod compile;
 
 use serde::Deserialize;
 
 use crate::article::{EntityType, Evidence, TextField, Topic, TopicKind};
 use crate::span::{Masks, Span};
 
-use super::lexicon::{line_of, Lexicon};
-use super::rules::{self, Expr, Term};
+use super::rules::Expr;
 use super::scan::WordScanner;
 use super::text::Text;
 
 /// The taxonomy compiled into the binary.
-pub const DEFAULT_TAXONOMY: &str = include_str!("../../../../config/topics.toml");
+pub const DEFAULT_TAXONOMY: &str = include_str!("../../../../../config/topics.toml");
 
 /// A taxonomy error, naming the file, line, topic and reason.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -35,31 +37,6 @@ pub struct TaxonomyError {
     pub reason: String,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TaxonomyFile {
-    #[serde(default)]
-    topic: Vec<toml::Spanned<TopicSpec>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TopicSpec {
-    id: String,
-    label: String,
-    #[serde(default = "default_kind")]
-    kind: String,
-    #[serde(default)]
-    description: String,
-    rule: toml::Spanned<String>,
-    #[serde(default = "default_min_score")]
-    min_score: f64,
-    #[serde(default)]
-    weights: BTreeMap<String, f64>,
-    #[serde(default)]
-    examples: Examples,
-}
-
 /// Example sentences of a topic, checked by the test suite.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,13 +45,6 @@ pub struct Examples {
     pub positive: Vec<String>,
     #[serde(default)]
     pub negative: Vec<String>,
-}
-
-fn default_kind() -> String {
-    "storyline".into()
-}
-fn default_min_score() -> f64 {
-    1.0
 }
 
 /// What a compiled term refers to.
@@ -200,206 +170,7 @@ pub struct TopicMatch {
     pub evidence: Vec<Occurrence>,
 }
 
-/// Inflected forms of a word: plural, past, gerund.
-fn inflections(w: &str) -> Vec<String> {
-    let mut v = vec![w.to_owned()];
-    if w.len() < 3 || !w.chars().all(|c| c.is_alphabetic()) {
-        return v;
-    }
-    let chars: Vec<char> = w.chars().collect();
-    let last = chars[chars.len() - 1];
-    let vowel = |c: char| "aeiou".contains(c);
-    v.extend([
-        format!("{w}s"),
-        format!("{w}es"),
-        format!("{w}ed"),
-        format!("{w}ing"),
-    ]);
-    if last == 'e' {
-        let stem: String = chars[..chars.len() - 1].iter().collect();
-        v.extend([format!("{w}d"), format!("{stem}ing")]);
-    }
-    if last == 'y' && !vowel(chars[chars.len() - 2]) {
-        let stem: String = chars[..chars.len() - 1].iter().collect();
-        v.extend([format!("{stem}ies"), format!("{stem}ied")]);
-    }
-    let n = chars.len();
-    if n >= 3
-        && !vowel(last)
-        && vowel(chars[n - 2])
-        && !vowel(chars[n - 3])
-        && !"wxy".contains(last)
-    {
-        v.extend([format!("{w}{last}ed"), format!("{w}{last}ing")]);
-    }
-    v
-}
-
-fn phrase_variants(p: &str) -> Vec<String> {
-    match p.rsplit_once(' ') {
-        Some((head, last)) => inflections(last)
-            .into_iter()
-            .map(|l| format!("{head} {l}"))
-            .collect(),
-        None => inflections(p),
-    }
-}
-
 impl Taxonomy {
-    /// Parses and compiles a taxonomy file; `file` is used in error messages.
-    pub fn parse(file: &str, text: &str, lexicon: &Lexicon) -> Result<Taxonomy, TaxonomyError> {
-        let err = |line: usize, reason: String| TaxonomyError {
-            file: file.to_owned(),
-            line,
-            reason,
-        };
-        let parsed: TaxonomyFile = toml::from_str(text).map_err(|e| {
-            err(
-                e.span().map(|s| line_of(text, s.start)).unwrap_or(1),
-                e.message().to_owned(),
-            )
-        })?;
-        let mut phrases: Vec<String> = Vec::new();
-        let mut phrase_index: HashMap<String, usize> = HashMap::new();
-        let mut entity_ids: rustc_hash::FxHashMap<String, usize> = Default::default();
-        let mut topics = Vec::new();
-        let mut ids = HashSet::new();
-        for spanned in parsed.topic {
-            let line = line_of(text, spanned.span().start);
-            let spec = spanned.into_inner();
-            let rule_line = line_of(text, spec.rule.span().start);
-            let at = |reason: String| err(line, format!("topic {:?}: {reason}", spec.id));
-            if spec.id.is_empty()
-                || !spec
-                    .id
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            {
-                return Err(at(
-                    "id must be a non-empty lowercase slug (a-z, 0-9, -)".into()
-                ));
-            }
-            if !ids.insert(spec.id.clone()) {
-                return Err(at("duplicate id".into()));
-            }
-            if spec.label.trim().is_empty() {
-                return Err(at("label is empty".into()));
-            }
-            let kind = match spec.kind.as_str() {
-                "storyline" => TopicKind::Storyline,
-                "category" => TopicKind::Category,
-                k => return Err(at(format!("kind {k:?} is not storyline|category"))),
-            };
-            if !(spec.min_score.is_finite() && spec.min_score > 0.0) {
-                return Err(at(format!(
-                    "min_score {} must be a positive number",
-                    spec.min_score
-                )));
-            }
-            let rule_text = spec.rule.get_ref().clone();
-            let mut terms = Vec::new();
-            let expr = rules::parse(&rule_text, &mut terms)
-                .map_err(|e| err(rule_line, format!("topic {:?}: rule {e}", spec.id)))?;
-            let mut pos = Vec::new();
-            rules::positive_terms(&expr, &mut pos);
-            if pos.is_empty() {
-                return Err(at("rule has no positive term (one not under `!`)".into()));
-            }
-            let keys: Vec<String> = terms.iter().map(Term::key).collect();
-            for (k, w) in &spec.weights {
-                if !keys.iter().any(|x| x.eq_ignore_ascii_case(k)) {
-                    return Err(at(format!(
-                        "weight for {k:?}, which is not a term of the rule"
-                    )));
-                }
-                if !(w.is_finite() && *w > 0.0) {
-                    return Err(at(format!("weight of {k:?} must be a positive number")));
-                }
-            }
-            let mut compiled = Vec::with_capacity(terms.len());
-            for (t, key) in terms.iter().zip(&keys) {
-                let weight = spec
-                    .weights
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                    .map(|(_, w)| *w)
-                    .unwrap_or(1.0);
-                let r = match t {
-                    Term::Phrase(p) => {
-                        let i = *phrase_index.entry(p.clone()).or_insert_with(|| {
-                            phrases.push(p.clone());
-                            phrases.len() - 1
-                        });
-                        TermRef::Phrase(i)
-                    }
-                    Term::Entity(name) => {
-                        let e = lexicon.lookup(name).ok_or_else(|| {
-                            err(
-                                rule_line,
-                                format!("topic {:?}: unknown entity @{name:?}", spec.id),
-                            )
-                        })?;
-                        let id = &lexicon.entries[e].id;
-                        let n = entity_ids.len();
-                        TermRef::Entity(*entity_ids.entry(id.clone()).or_insert(n))
-                    }
-                    Term::Type(ty) => TermRef::Type(*ty),
-                };
-                compiled.push((r, weight, key.clone()));
-            }
-            let mut positive = vec![false; terms.len()];
-            for p in pos {
-                positive[p] = true;
-            }
-            topics.push(TopicRule {
-                id: spec.id,
-                label: spec.label,
-                kind,
-                description: spec.description,
-                rule_text,
-                min_score: spec.min_score,
-                examples: spec.examples,
-                expr,
-                terms: compiled,
-                positive,
-            });
-        }
-        let mut patterns = Vec::new();
-        let mut pattern_phrase = Vec::new();
-        for (i, p) in phrases.iter().enumerate() {
-            for v in phrase_variants(p) {
-                patterns.push(v);
-                pattern_phrase.push(i);
-            }
-        }
-        let mut phrase_topics = vec![Vec::new(); phrases.len()];
-        let mut entity_topics = vec![Vec::new(); entity_ids.len()];
-        let mut type_topics: [Vec<usize>; 4] = Default::default();
-        for (ti, topic) in topics.iter().enumerate() {
-            for ((r, _, _), &pos) in topic.terms.iter().zip(&topic.positive) {
-                let list = match r {
-                    TermRef::Phrase(p) => &mut phrase_topics[*p],
-                    TermRef::Entity(e) => &mut entity_topics[*e],
-                    TermRef::Type(t) => &mut type_topics[*t as usize],
-                };
-                if pos && list.last() != Some(&ti) {
-                    list.push(ti);
-                }
-            }
-        }
-        let scanner = WordScanner::new(&patterns, true).map_err(|e| err(1, e.to_string()))?;
-        Ok(Taxonomy {
-            topics,
-            phrases,
-            scanner,
-            pattern_phrase,
-            entity_ids,
-            phrase_topics,
-            entity_topics,
-            type_topics,
-        })
-    }
-
     /// Number of distinct phrases across all topics.
     pub fn phrase_count(&self) -> usize {
         self.phrases.len()
@@ -730,6 +501,7 @@ fn pairwise(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::enrich::rules;
 
     /// `holds` may only say "false" where `eval` does, for every subset of
     /// occurring terms and for near and far placements.
@@ -772,15 +544,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn inflections_cover_regular_forms() {
-        let v = inflections("export");
-        assert!(v.contains(&"exports".to_string()) && v.contains(&"exported".to_string()));
-        assert!(inflections("trade").contains(&"trading".to_string()));
-        assert!(inflections("ally").contains(&"allies".to_string()));
-        assert!(inflections("ship").contains(&"shipping".to_string()));
-        assert_eq!(phrase_variants("grain deal")[1], "grain deals");
     }
 }
