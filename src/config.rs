@@ -184,6 +184,9 @@ pub struct EnrichFiles {
     pub categories_model_file: Option<PathBuf>,
 }
 
+/// A librdkafka property value `${file:/path}` is read from that file.
+const FILE_REF_PREFIX: &str = "${file:";
+
 /// Properties newsflow sets itself because its delivery guarantees depend on
 /// them; setting them in `[kafka.consumer]` / `[kafka.producer]` is an error.
 const RESERVED_CONSUMER: &[&str] = &[
@@ -248,7 +251,7 @@ impl Settings {
         fig = fig.merge(Toml::string(
             &toml::to_string(&env_toml).expect("env table serialises"),
         ));
-        let settings: Settings = fig.extract().map_err(|e| {
+        let mut settings: Settings = fig.extract().map_err(|e| {
             let key = if e.path.is_empty() {
                 String::new()
             } else {
@@ -256,8 +259,41 @@ impl Settings {
             };
             ConfigError(format!("{key}{}", e.kind))
         })?;
+        settings.resolve_file_references()?;
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// Replaces `${file:PATH}` in librdkafka property values by the file's
+    /// contents (without the final line break), so that passwords and keys
+    /// can come from a mounted Secret instead of the ConfigMap or the
+    /// environment. A missing or unreadable file names the key.
+    fn resolve_file_references(&mut self) -> Result<(), ConfigError> {
+        for (section, props) in [
+            ("kafka.consumer", &mut self.kafka.consumer),
+            ("kafka.producer", &mut self.kafka.producer),
+        ] {
+            for (k, v) in props.iter_mut() {
+                let PropValue::Str(text) = v else { continue };
+                let Some(path) = text
+                    .trim()
+                    .strip_prefix(FILE_REF_PREFIX)
+                    .and_then(|r| r.strip_suffix('}'))
+                else {
+                    continue;
+                };
+                let contents = std::fs::read_to_string(path.trim()).map_err(|e| {
+                    ConfigError(format!(
+                        "key `{section}.\"{k}\"`: cannot read {}: {e}",
+                        path.trim()
+                    ))
+                })?;
+                let value = contents.strip_suffix('\n').unwrap_or(&contents);
+                let value = value.strip_suffix('\r').unwrap_or(value);
+                *v = PropValue::Str(value.to_owned());
+            }
+        }
+        Ok(())
     }
 
     /// Exactly-once: the transaction must outlive a commit interval and every

@@ -19,8 +19,14 @@ fn eos_env(txid: &str) -> Vec<(&'static str, String)> {
         ("NEWSFLOW_DELIVERY__TRANSACTIONAL_ID", txid.into()),
         // Short sessions: a killed member leaves the group quickly (the test
         // broker allows 500 ms).
-        ("NEWSFLOW_KAFKA__CONSUMER__SESSION_TIMEOUT_MS", "2000".into()),
-        ("NEWSFLOW_KAFKA__CONSUMER__HEARTBEAT_INTERVAL_MS", "300".into()),
+        (
+            "NEWSFLOW_KAFKA__CONSUMER__SESSION_TIMEOUT_MS",
+            "2000".into(),
+        ),
+        (
+            "NEWSFLOW_KAFKA__CONSUMER__HEARTBEAT_INTERVAL_MS",
+            "300".into(),
+        ),
         ("NEWSFLOW_PIPELINE__COMMIT_INTERVAL_MS", "200".into()),
         ("NEWSFLOW_SHUTDOWN__DRAIN_TIMEOUT_MS", "10000".into()),
     ]
@@ -52,15 +58,30 @@ async fn wait_committed(s: &newsflow::config::Settings, total: i64) {
 /// set of entity and topic rows (the counts its event implies).
 fn assert_exactly_once(s: &newsflow::config::Settings, ids: &[String]) {
     let n = ids.len();
-    let enriched = read_all(&s.kafka.brokers, &[&s.topics.enriched], n + 1, Duration::from_secs(20));
+    let enriched = read_all(
+        &s.kafka.brokers,
+        &[&s.topics.enriched],
+        n + 1,
+        Duration::from_secs(20),
+    );
     let mut per: HashMap<String, usize> = HashMap::new();
     for r in &enriched {
         *per.entry(r.key.clone().unwrap()).or_default() += 1;
     }
     let missing: Vec<&String> = ids.iter().filter(|i| !per.contains_key(*i)).collect();
     let repeated: Vec<(&String, &usize)> = per.iter().filter(|(_, c)| **c > 1).collect();
-    assert!(missing.is_empty(), "{} lost, e.g. {:?}", missing.len(), &missing[..missing.len().min(5)]);
-    assert!(repeated.is_empty(), "{} repeated, e.g. {:?}", repeated.len(), &repeated[..repeated.len().min(5)]);
+    assert!(
+        missing.is_empty(),
+        "{} lost, e.g. {:?}",
+        missing.len(),
+        &missing[..missing.len().min(5)]
+    );
+    assert!(
+        repeated.is_empty(),
+        "{} repeated, e.g. {:?}",
+        repeated.len(),
+        &repeated[..repeated.len().min(5)]
+    );
     assert_eq!(enriched.len(), n);
 
     let want_entities: usize = enriched
@@ -72,12 +93,25 @@ fn assert_exactly_once(s: &newsflow::config::Settings, ids: &[String]) {
         .map(|r| r.json()["topics"].as_array().unwrap().len())
         .sum();
     let rows = |topic: &str, want: usize| -> Vec<Record> {
-        read_all(&s.kafka.brokers, &[topic], want + 1, Duration::from_secs(20))
+        read_all(
+            &s.kafka.brokers,
+            &[topic],
+            want + 1,
+            Duration::from_secs(20),
+        )
     };
     let entity_rows = rows(&s.topics.entities, want_entities);
     let topic_rows = rows(&s.topics.topics, want_topics);
-    assert_eq!(entity_rows.len(), want_entities, "one set of entity rows per article");
-    assert_eq!(topic_rows.len(), want_topics, "one set of topic rows per article");
+    assert_eq!(
+        entity_rows.len(),
+        want_entities,
+        "one set of entity rows per article"
+    );
+    assert_eq!(
+        topic_rows.len(),
+        want_topics,
+        "one set of topic rows per article"
+    );
     // And each (article, entity) pair once.
     let mut pairs: HashMap<(String, String), usize> = HashMap::new();
     for r in &entity_rows {
@@ -106,7 +140,9 @@ async fn kill_9_loop_loses_and_repeats_nothing() {
     let mut kills = 0;
     for _ in 0..10 {
         let svc = start(&s, "eos-1");
-        rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        rng = rng
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let ms = 400 + (rng >> 33) % 800;
         tokio::time::sleep(Duration::from_millis(ms)).await;
         svc.kill();
@@ -154,7 +190,10 @@ async fn two_instances_and_a_rebalance_stay_exactly_once() {
     let (cb, lb) = b.stop();
     assert_eq!(ca, Some(0), "{la}");
     assert_eq!(cb, Some(0), "{lb}");
-    assert!(la.contains("partition revoked"), "A gave partitions to B:\n{la}");
+    assert!(
+        la.contains("partition revoked"),
+        "A gave partitions to B:\n{la}"
+    );
     assert!(lb.contains("partition assigned"), "{lb}");
     assert_exactly_once(&s, &ids);
 }

@@ -58,7 +58,7 @@ impl Command {
         match self {
             Command::Categories(c) => {
                 let model = CategoryModel::load(&model_bytes(&c.model, CATEGORIES)?)
-                    .map_err(|e| anyhow::anyhow!("category model: {e}"))?;
+                    .map_err(anyhow::Error::from)?;
                 let docs = training::categories::read_examples(&c.input)?;
                 let (micro, macro_, per) = training::categories::evaluate(&model, &docs);
                 if c.json {
@@ -76,8 +76,8 @@ impl Command {
             }
             Command::Ner(n) => {
                 let lex = Lexicon::embedded()?;
-                let model = Model::load(&model_bytes(&n.model, NER)?)
-                    .map_err(|e| anyhow::anyhow!("NER model: {e}"))?;
+                let model =
+                    Model::load(&model_bytes(&n.model, NER)?).map_err(anyhow::Error::from)?;
                 let (scorer, tokens) = training::ner::eval(&model, &lex, &n.conll, &n.predictions)?;
                 if n.json {
                     let v = serde_json::json!({"tokens": tokens, "overall": scorer.overall(), "per_type": scorer.per_type()});

@@ -13,9 +13,9 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::sync::Mutex;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -592,7 +592,11 @@ impl Service {
             if let Some(st) = self.child.try_wait().unwrap() {
                 break st;
             }
-            assert!(started.elapsed() < timeout, "did not exit; log:\n{}", self.log());
+            assert!(
+                started.elapsed() < timeout,
+                "did not exit; log:\n{}",
+                self.log()
+            );
             std::thread::sleep(Duration::from_millis(20));
         };
         std::thread::sleep(Duration::from_millis(100));
@@ -616,4 +620,3 @@ impl Service {
         (status.code(), self.log())
     }
 }
-

@@ -125,4 +125,25 @@ mod tests {
         let short = write(ModelKind::Ner, 2, b"");
         assert_eq!(open(&short, ModelKind::Ner, &[2]).unwrap().body.len(), 0);
     }
+
+    /// The committed category model re-saves to the same content, and its
+    /// old dense format (version 1) is refused as a version to retrain.
+    #[test]
+    fn the_committed_category_model_saves_to_the_same_body() {
+        use crate::enrich::categories::{CategoryModel, DEFAULT_MODEL};
+        let saved = CategoryModel::load(DEFAULT_MODEL).unwrap().save();
+        let body = |b: &[u8]| open(b, ModelKind::Categories, &[2]).unwrap().body;
+        assert!(
+            body(&saved) == body(DEFAULT_MODEL),
+            "the re-saved body differs"
+        );
+        let dense = write(ModelKind::Categories, 1, &body(DEFAULT_MODEL));
+        let e = CategoryModel::load(&dense).unwrap_err();
+        assert!(
+            matches!(e, ModelFileError::UnsupportedVersion { found: 1, .. }),
+            "{e}"
+        );
+        let e = CategoryModel::load(&write(ModelKind::Categories, 2, b"\x0c\0")).unwrap_err();
+        assert_eq!(e.to_string(), "category model: truncated");
+    }
 }

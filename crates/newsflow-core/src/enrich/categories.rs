@@ -20,9 +20,11 @@
 //! a short list of `(label, weight)`. An article touches ~400 buckets; with
 //! dense rows of 115 labels that was ~90 KB of weights read per article.
 
-use std::io::{Read, Write};
+use crate::model_file::{self, ModelFileError, ModelKind};
 
-const MAGIC: &[u8; 8] = b"NFCAT\x00\x00\x02";
+/// The model file version this build writes and reads: sparse weights
+/// (version 1, dense rows, is refused: retrain it).
+const VERSION: u8 = 2;
 
 /// The default model, trained on Reuters-21578 ModApte train (see NOTICE).
 pub const DEFAULT_MODEL: &[u8] = include_bytes!("../../../../models/categories.bin");
@@ -183,7 +185,6 @@ impl CategoryModel {
 
     pub fn save(&self) -> Vec<u8> {
         let mut raw = Vec::new();
-        raw.extend_from_slice(MAGIC);
         raw.extend_from_slice(&self.bits.to_le_bytes());
         raw.extend_from_slice(&self.max_words.to_le_bytes());
         raw.extend_from_slice(&(self.labels.len() as u32).to_le_bytes());
@@ -202,29 +203,20 @@ impl CategoryModel {
             raw.extend_from_slice(&label.to_le_bytes());
             raw.extend_from_slice(&w.to_le_bytes());
         }
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gz.write_all(&raw).expect("in-memory write");
-        gz.finish().expect("in-memory write")
+        model_file::write(ModelKind::Categories, VERSION, &raw)
     }
 
-    pub fn load(bytes: &[u8]) -> Result<CategoryModel, String> {
-        let mut raw = Vec::new();
-        flate2::read::GzDecoder::new(bytes)
-            .read_to_end(&mut raw)
-            .map_err(|e| format!("not a gzip model file: {e}"))?;
+    pub fn load(bytes: &[u8]) -> Result<CategoryModel, ModelFileError> {
+        let raw = model_file::open(bytes, ModelKind::Categories, &[VERSION])?.body;
+        let bad = |reason: String| ModelFileError::body(ModelKind::Categories, reason);
         let mut pos = 0usize;
-        let mut take = |n: usize| -> Result<&[u8], String> {
-            let s = raw.get(pos..pos + n).ok_or("truncated category model")?;
+        let mut take = |n: usize| -> Result<&[u8], ModelFileError> {
+            let s = raw
+                .get(pos..pos + n)
+                .ok_or_else(|| bad("truncated".into()))?;
             pos += n;
             Ok(s)
         };
-        match take(8)? {
-            m if m == MAGIC => {}
-            m if m[..7] == MAGIC[..7] => {
-                return Err("category model of an older format (dense): retrain it".into())
-            }
-            _ => return Err("not a newsflow category model (bad magic)".into()),
-        }
         let u32_at = |b: &[u8]| u32::from_le_bytes(b.try_into().unwrap());
         let f32_at = |b: &[u8]| f32::from_le_bytes(b.try_into().unwrap());
         let bits = u32_at(take(4)?);
@@ -232,12 +224,13 @@ impl CategoryModel {
         let n = u32_at(take(4)?) as usize;
         let scale = f32_at(take(4)?);
         if !(8..=24).contains(&bits) || n == 0 || n > 10_000 {
-            return Err("bad category model header".into());
+            return Err(bad("bad header".into()));
         }
         let (mut labels, mut bias, mut thresholds) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..n {
             let len = u32_at(take(4)?) as usize;
-            labels.push(String::from_utf8(take(len)?.to_vec()).map_err(|e| e.to_string())?);
+            let label = String::from_utf8(take(len)?.to_vec());
+            labels.push(label.map_err(|e| bad(format!("label: {e}")))?);
             bias.push(f32_at(take(4)?));
             thresholds.push(f32_at(take(4)?));
         }
@@ -249,13 +242,13 @@ impl CategoryModel {
             offsets.push(offsets.last().unwrap() + count);
         }
         if *offsets.last().unwrap() as usize != total {
-            return Err("category model bucket counts do not add up".into());
+            return Err(bad("bucket counts do not add up".into()));
         }
         let mut weights = Vec::with_capacity(total);
         for c in take(total * 4)?.chunks_exact(4) {
             let label = u16::from_le_bytes([c[0], c[1]]);
             if label as usize >= n {
-                return Err(format!("category model weight for label {label} of {n}"));
+                return Err(bad(format!("weight for label {label} of {n}")));
             }
             weights.push((label, i16::from_le_bytes([c[2], c[3]])));
         }
@@ -303,97 +296,14 @@ pub fn train(
     params: &TrainParams,
     refit: bool,
 ) -> CategoryModel {
-    let TrainParams {
-        bits,
-        epochs,
-        seed,
-        min_weight,
-        max_words,
-    } = *params;
-    let mut labels: Vec<String> = train
-        .iter()
-        .chain(tune)
-        .flat_map(|e| e.labels.iter().cloned())
-        .collect();
-    labels.sort();
-    labels.dedup();
-    let fit = |docs: &[&Example]| -> (Vec<f32>, Vec<f32>) {
-        let l = labels.len();
-        let feats: Vec<Vec<(u32, f32)>> = docs
-            .iter()
-            .map(|e| features(e.title.as_deref(), &e.body, bits, max_words))
-            .collect();
-        let ys: Vec<Vec<bool>> = docs
-            .iter()
-            .map(|e| labels.iter().map(|x| e.labels.contains(x)).collect())
-            .collect();
-        let mut w = vec![0f32; (1usize << bits) * l];
-        let mut b = vec![0f32; l];
-        let mut order: Vec<usize> = (0..docs.len()).collect();
-        let mut state = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut scores = vec![0f32; l];
-        for epoch in 0..epochs {
-            for i in (1..order.len()).rev() {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                order.swap(i, (state % (i as u64 + 1)) as usize);
-            }
-            let lr = 2.0 / (1.0 + epoch as f32);
-            for &d in &order {
-                scores.copy_from_slice(&b);
-                for &(k, v) in &feats[d] {
-                    for (s, wi) in scores
-                        .iter_mut()
-                        .zip(&w[k as usize * l..(k as usize + 1) * l])
-                    {
-                        *s += v * wi;
-                    }
-                }
-                let grads: Vec<f32> = scores
-                    .iter()
-                    .zip(&ys[d])
-                    .map(|(&s, &y)| sigmoid(s) - if y { 1.0 } else { 0.0 })
-                    .collect();
-                for (bi, g) in b.iter_mut().zip(&grads) {
-                    *bi -= lr * 0.1 * g;
-                }
-                for &(k, v) in &feats[d] {
-                    for (wi, g) in w[k as usize * l..(k as usize + 1) * l]
-                        .iter_mut()
-                        .zip(&grads)
-                    {
-                        *wi -= lr * g * v;
-                    }
-                }
-            }
-        }
-        (w, b)
-    };
-    let l = labels.len();
-    let quantise = |w: &[f32]| -> (Vec<u32>, Vec<(u16, i16)>, f32) {
-        let max = w.iter().fold(0f32, |m, x| m.max(x.abs())).max(1e-9);
-        let scale = max / 32767.0;
-        let mut offsets = vec![0u32];
-        let mut weights = Vec::new();
-        for row in w.chunks_exact(l) {
-            for (label, &x) in row.iter().enumerate() {
-                let q = (x / scale).round() as i16;
-                if x.abs() >= min_weight && q != 0 {
-                    weights.push((label as u16, q));
-                }
-            }
-            offsets.push(weights.len() as u32);
-        }
-        (offsets, weights, scale)
-    };
+    let labels = label_set(train, tune);
     // 1. Fit on `train`, tune thresholds on `tune`.
     let train_refs: Vec<&Example> = train.iter().collect();
-    let (w, b) = fit(&train_refs);
-    let (offsets, weights, scale) = quantise(&w);
+    let (w, b) = fit(&train_refs, &labels, params);
+    let (offsets, weights, scale) = sparsify(&w, labels.len(), params.min_weight);
     let mut model = CategoryModel {
-        bits,
-        max_words,
+        bits: params.bits,
+        max_words: params.max_words,
         labels: labels.clone(),
         offsets,
         weights,
@@ -401,6 +311,150 @@ pub fn train(
         bias: b,
         thresholds: vec![0.5; labels.len()],
     };
+    tune_thresholds(&mut model, &labels, tune);
+    if !refit {
+        return model;
+    }
+    // 2. Refit on everything with the tuned thresholds.
+    let all: Vec<&Example> = train.iter().chain(tune).collect();
+    let (w, b) = fit(&all, &labels, params);
+    let (offsets, weights, scale) = sparsify(&w, labels.len(), params.min_weight);
+    model.offsets = offsets;
+    model.weights = weights;
+    model.scale = scale;
+    model.bias = b;
+    model
+}
+
+/// Every label of `train` and `tune`, sorted, once each.
+fn label_set(train: &[Example], tune: &[Example]) -> Vec<String> {
+    let mut labels: Vec<String> = train
+        .iter()
+        .chain(tune)
+        .flat_map(|e| e.labels.iter().cloned())
+        .collect();
+    labels.sort();
+    labels.dedup();
+    labels
+}
+
+/// Fits dense weights (`2^bits` rows of one weight per label) and biases to
+/// `docs` by SGD: `epochs` passes, each in a fresh order drawn from `seed`,
+/// with a learning rate of `2 / (1 + epoch)`.
+fn fit(docs: &[&Example], labels: &[String], params: &TrainParams) -> (Vec<f32>, Vec<f32>) {
+    let TrainParams {
+        bits,
+        epochs,
+        seed,
+        max_words,
+        ..
+    } = *params;
+    let l = labels.len();
+    let feats = doc_features(docs, bits, max_words);
+    let ys = label_vectors(docs, labels);
+    let mut w = vec![0f32; (1usize << bits) * l];
+    let mut b = vec![0f32; l];
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    let mut state = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut scores = vec![0f32; l];
+    for epoch in 0..epochs {
+        shuffle(&mut order, &mut state);
+        let lr = 2.0 / (1.0 + epoch as f32);
+        for &d in &order {
+            sgd_step(&mut w, &mut b, &mut scores, &feats[d], &ys[d], lr);
+        }
+    }
+    (w, b)
+}
+
+/// Each document's features, as the model reads them.
+fn doc_features(docs: &[&Example], bits: u32, max_words: u32) -> Vec<Vec<(u32, f32)>> {
+    docs.iter()
+        .map(|e| features(e.title.as_deref(), &e.body, bits, max_words))
+        .collect()
+}
+
+/// Each document's labels, as one flag per label of `labels`.
+fn label_vectors(docs: &[&Example], labels: &[String]) -> Vec<Vec<bool>> {
+    docs.iter()
+        .map(|e| labels.iter().map(|x| e.labels.contains(x)).collect())
+        .collect()
+}
+
+/// Shuffles `order` in place (Fisher-Yates), drawing from the xorshift
+/// generator `state`, which carries over from epoch to epoch.
+fn shuffle(order: &mut [usize], state: &mut u64) {
+    for i in (1..order.len()).rev() {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        order.swap(i, (*state % (i as u64 + 1)) as usize);
+    }
+}
+
+/// One SGD step on one document (`feats`, gold labels `ys`): scores every
+/// label into `scores`, then moves the biases and the weights of the
+/// document's buckets against the logistic-loss gradient.
+fn sgd_step(
+    w: &mut [f32],
+    b: &mut [f32],
+    scores: &mut [f32],
+    feats: &[(u32, f32)],
+    ys: &[bool],
+    lr: f32,
+) {
+    let l = b.len();
+    scores.copy_from_slice(b);
+    for &(k, v) in feats {
+        for (s, wi) in scores
+            .iter_mut()
+            .zip(&w[k as usize * l..(k as usize + 1) * l])
+        {
+            *s += v * wi;
+        }
+    }
+    let grads: Vec<f32> = scores
+        .iter()
+        .zip(ys)
+        .map(|(&s, &y)| sigmoid(s) - if y { 1.0 } else { 0.0 })
+        .collect();
+    for (bi, g) in b.iter_mut().zip(&grads) {
+        *bi -= lr * 0.1 * g;
+    }
+    for &(k, v) in feats {
+        for (wi, g) in w[k as usize * l..(k as usize + 1) * l]
+            .iter_mut()
+            .zip(&grads)
+        {
+            *wi -= lr * g * v;
+        }
+    }
+}
+
+/// Quantises the dense weights `w` (rows of `l` labels) to 16 bits and
+/// keeps, per bucket, the weights at least `min_weight` in magnitude that do
+/// not round to zero: the bucket offsets, the `(label, weight)` list and the
+/// scale.
+fn sparsify(w: &[f32], l: usize, min_weight: f32) -> (Vec<u32>, Vec<(u16, i16)>, f32) {
+    let max = w.iter().fold(0f32, |m, x| m.max(x.abs())).max(1e-9);
+    let scale = max / 32767.0;
+    let mut offsets = vec![0u32];
+    let mut weights = Vec::new();
+    for row in w.chunks_exact(l) {
+        for (label, &x) in row.iter().enumerate() {
+            let q = (x / scale).round() as i16;
+            if x.abs() >= min_weight && q != 0 {
+                weights.push((label as u16, q));
+            }
+        }
+        offsets.push(weights.len() as u32);
+    }
+    (offsets, weights, scale)
+}
+
+/// Sets each label's threshold to the F1-optimal one on `tune`, for the
+/// model as it is; labels with no positive example in `tune` keep theirs.
+fn tune_thresholds(model: &mut CategoryModel, labels: &[String], tune: &[Example]) {
     let probs: Vec<Vec<f32>> = tune
         .iter()
         .map(|e| model.probabilities(e.title.as_deref(), &e.body))
@@ -410,45 +464,39 @@ pub fn train(
         if !gold.iter().any(|&g| g) {
             continue;
         }
-        let mut best = (0f32, 0.5f32);
-        for step in 1..20 {
-            let t = step as f32 * 0.05;
-            let (mut tp, mut fp, mut fn_) = (0, 0, 0);
-            for (p, &g) in probs.iter().zip(&gold) {
-                match (p[li] >= t, g) {
-                    (true, true) => tp += 1,
-                    (true, false) => fp += 1,
-                    (false, true) => fn_ += 1,
-                    _ => {}
-                }
-            }
-            let f1 = if tp == 0 {
-                0.0
-            } else {
-                2.0 * tp as f32 / (2 * tp + fp + fn_) as f32
-            };
-            // Ties go to the threshold nearest 0.5: a perfectly separated
-            // tuning slice should not push the threshold to an extreme.
-            if f1 > best.0 + 1e-6
-                || ((f1 - best.0).abs() <= 1e-6 && (t - 0.5).abs() < (best.1 - 0.5).abs())
-            {
-                best = (f1, t);
+        model.thresholds[li] = best_threshold(&probs, li, &gold);
+    }
+}
+
+/// The threshold among 0.05, 0.10, …, 0.95 with the best F1 for label `li`,
+/// given each tuning document's probabilities and gold flag.
+fn best_threshold(probs: &[Vec<f32>], li: usize, gold: &[bool]) -> f32 {
+    let mut best = (0f32, 0.5f32);
+    for step in 1..20 {
+        let t = step as f32 * 0.05;
+        let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+        for (p, &g) in probs.iter().zip(gold) {
+            match (p[li] >= t, g) {
+                (true, true) => tp += 1,
+                (true, false) => fp += 1,
+                (false, true) => fn_ += 1,
+                _ => {}
             }
         }
-        model.thresholds[li] = best.1;
+        let f1 = if tp == 0 {
+            0.0
+        } else {
+            2.0 * tp as f32 / (2 * tp + fp + fn_) as f32
+        };
+        // Ties go to the threshold nearest 0.5: a perfectly separated
+        // tuning slice should not push the threshold to an extreme.
+        if f1 > best.0 + 1e-6
+            || ((f1 - best.0).abs() <= 1e-6 && (t - 0.5).abs() < (best.1 - 0.5).abs())
+        {
+            best = (f1, t);
+        }
     }
-    if !refit {
-        return model;
-    }
-    // 2. Refit on everything with the tuned thresholds.
-    let all: Vec<&Example> = train.iter().chain(tune).collect();
-    let (w, b) = fit(&all);
-    let (offsets, weights, scale) = quantise(&w);
-    model.offsets = offsets;
-    model.weights = weights;
-    model.scale = scale;
-    model.bias = b;
-    model
+    best.1
 }
 
 #[cfg(test)]

@@ -120,13 +120,13 @@ impl Enricher {
         let tagger =
             tagger::Model::load(tagger::DEFAULT_MODEL).map_err(|reason| ResourceError::Model {
                 path: "models/ner.bin".into(),
-                reason,
+                reason: reason.to_string(),
             })?;
         let cats =
             categories::CategoryModel::load(categories::DEFAULT_MODEL).map_err(|reason| {
                 ResourceError::Model {
                     path: "models/categories.bin".into(),
-                    reason,
+                    reason: reason.to_string(),
                 }
             })?;
         Ok(Enricher::new(lexicon, taxonomy, tagger).with_categories(Some(cats)))

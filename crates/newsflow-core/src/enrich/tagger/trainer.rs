@@ -1,0 +1,121 @@
+//! The trainer: an averaged perceptron over the same features the tagger
+//! reads, decoding greedily with its own predicted history, as tagging does.
+//!
+//! Why averaged: the plain perceptron's final weights lean towards the last
+//! sentences seen; averaging the weights over every step is the usual remedy
+//! (Collins 2002) and costs nothing at tagging time. The average is kept lazily
+//! (each weight remembers when it last changed), so an update costs the same
+//! however long training has run. Training keeps `f32` weights for every
+//! bucket; [`Trainer::finish`] averages them, quantises them to 16 bits and
+//! leaves out the empty buckets ([`super::weights`]).
+
+use super::context::DocContext;
+use super::features::{history_features, lower_hash, shape_hash};
+use super::tags::{best, Tag};
+use super::weights::{bucket, Model, Row};
+use super::N_CLASSES;
+
+/// Averaged-perceptron training state.
+pub struct Trainer {
+    bits: u32,
+    weights: Vec<f32>,
+    totals: Vec<f64>,
+    stamps: Vec<u32>,
+    clock: u32,
+}
+
+impl Trainer {
+    pub fn new(bits: u32) -> Trainer {
+        let n = (1usize << bits) * N_CLASSES;
+        Trainer {
+            bits,
+            weights: vec![0.0; n],
+            totals: vec![0.0; n],
+            stamps: vec![0; n],
+            clock: 0,
+        }
+    }
+
+    fn update(&mut self, idx: usize, delta: f32) {
+        let elapsed = (self.clock - self.stamps[idx]) as f64;
+        self.totals[idx] += elapsed * self.weights[idx] as f64;
+        self.stamps[idx] = self.clock;
+        self.weights[idx] += delta;
+    }
+
+    /// The current class scores of a token's features.
+    fn scores<'f>(&self, feats: impl Iterator<Item = &'f u64>) -> [f32; N_CLASSES] {
+        let mut scores = [0f32; N_CLASSES];
+        for &f in feats {
+            let b = bucket(f, self.bits) * N_CLASSES;
+            for (s, w) in scores.iter_mut().zip(&self.weights[b..b + N_CLASSES]) {
+                *s += w;
+            }
+        }
+        scores
+    }
+
+    /// The perceptron update for a wrong guess: towards the truth, away from
+    /// the guess, for every feature of the token.
+    fn correct<'f>(&mut self, feats: impl Iterator<Item = &'f u64>, truth: Tag, guess: Tag) {
+        for &f in feats {
+            let b = bucket(f, self.bits) * N_CLASSES;
+            self.update(b + truth.index(), 1.0);
+            self.update(b + guess.index(), -1.0);
+        }
+    }
+
+    /// Trains on one sentence (greedy, predicted history); returns the number
+    /// of correctly predicted tokens.
+    pub fn train_sentence(
+        &mut self,
+        feats: &[Vec<u64>],
+        tokens: &[&str],
+        gold: &[Tag],
+        doc: &mut DocContext,
+    ) -> usize {
+        let extra = doc.history_features(tokens);
+        let hl: Vec<u64> = tokens.iter().map(|w| lower_hash(w)).collect();
+        let sh: Vec<u64> = tokens.iter().map(|w| shape_hash(w, true)).collect();
+        let mut tags: Vec<Tag> = Vec::with_capacity(tokens.len());
+        let mut correct = 0;
+        let mut hist = [0u64; 5];
+        for i in 0..tokens.len() {
+            self.clock += 1;
+            let p1 = i.checked_sub(1).map(|j| tags[j]);
+            let p2 = i.checked_sub(2).map(|j| tags[j]);
+            history_features(p1, p2, hl[i], sh[i], &mut hist);
+            let all = || feats[i].iter().chain(&hist).chain(extra[i].iter());
+            let guess = best(&self.scores(all()), p1);
+            let truth = gold[i];
+            if guess == truth {
+                correct += 1;
+            } else {
+                self.correct(all(), truth, guess);
+            }
+            tags.push(guess);
+        }
+        doc.remember(tokens, &tags);
+        correct
+    }
+
+    /// The averaged, quantised model.
+    pub fn finish(&self) -> Model {
+        let avg: Vec<f64> = (0..self.weights.len())
+            .map(|i| {
+                let total =
+                    self.totals[i] + (self.clock - self.stamps[i]) as f64 * self.weights[i] as f64;
+                total / self.clock.max(1) as f64
+            })
+            .collect();
+        let max = avg.iter().fold(0f64, |m, w| m.max(w.abs())).max(1e-9);
+        let scale = 32767.0 / max;
+        let mut rows = vec![Row([0; N_CLASSES]); 1 << self.bits];
+        for (row, chunk) in rows.iter_mut().zip(avg.chunks_exact(N_CLASSES)) {
+            for (w, a) in row.0.iter_mut().zip(chunk) {
+                *w = (a * scale).round() as i16;
+            }
+        }
+        Model::with_rows(self.bits, rows)
+    }
+}
