@@ -1,5 +1,9 @@
-//! Throughput of `newsflow run` against `newsflow run --passthrough` on one
-//! broker, same settings, same input: prints both rates and their ratio.
+//! Throughput of `newsflow run` (at-least-once and exactly-once) against
+//! `newsflow run --passthrough` on one broker, same settings, same input:
+//! prints the three rates and their ratios.
+//!
+//! Input: Reuters-21578 training bodies (`$NEWSFLOW_DATA`, default
+//! `../shared/data`) cycled with unique ids, else the sample articles.
 //!
 //! Used by `scripts/bench-throughput.sh`, which starts an Apache Kafka broker. Usage:
 //! `throughput BROKERS NEWSFLOW_BIN [COUNT] [PARTITIONS]`.
@@ -72,6 +76,10 @@ fn measure(brokers: &str, bin: &str, mode: &str, input: &str, total: i64, partit
     if mode == "passthrough" {
         cmd.arg("--passthrough");
     }
+    if mode == "exactly-once" {
+        cmd.env("NEWSFLOW_DELIVERY__MODE", "exactly-once")
+            .env("NEWSFLOW_DELIVERY__TRANSACTIONAL_ID", "bench-eos");
+    }
     let mut child = cmd
         .env("NEWSFLOW_KAFKA__BROKERS", brokers)
         .env("NEWSFLOW_KAFKA__GROUP_ID", &group)
@@ -112,6 +120,29 @@ fn measure(brokers: &str, bin: &str, mode: &str, input: &str, total: i64, partit
     rate
 }
 
+/// Reuters-21578 training articles where the corpus is available, else the
+/// sample articles; with a name for the report.
+fn input_articles() -> (&'static str, Vec<serde_json::Value>) {
+    if let Some(path) = newsflow_core::training::corpora::find("reuters21578/train.jsonl.gz") {
+        let text = newsflow_core::training::textfile::read(&path).unwrap();
+        let v: Vec<serde_json::Value> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|d| d["body"].as_str().is_some_and(|b| !b.trim().is_empty()))
+            .map(|d| serde_json::json!({"title": d["title"], "body": d["body"]}))
+            .collect();
+        if !v.is_empty() {
+            return ("Reuters-21578 training bodies", v);
+        }
+    }
+    let v = newsflow_core::fixtures::SAMPLE_ARTICLES
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    ("the sample articles", v)
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -122,12 +153,8 @@ async fn main() {
     let input = "bench.raw";
     create_topic(&brokers, input, partitions);
 
-    // Input: the sample articles, cycled, each with a unique id.
-    let samples: Vec<serde_json::Value> = newsflow_core::fixtures::SAMPLE_ARTICLES
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    // Input: Reuters bodies (or the samples), cycled, each with a unique id.
+    let (source, samples) = input_articles();
     let producer: FutureProducer = ClientConfig::new()
         .set("bootstrap.servers", &brokers)
         .set("linger.ms", "5")
@@ -157,7 +184,7 @@ async fn main() {
         f.await.unwrap().map_err(|(e, _)| e).unwrap();
     }
     eprintln!(
-        "produced {count} messages ({:.1} MB, avg {} B) in {:.1}s",
+        "produced {count} messages of {source} ({:.1} MB, avg {} B) in {:.1}s",
         bytes as f64 / 1e6,
         bytes / count,
         t.elapsed().as_secs_f64()
@@ -172,15 +199,28 @@ async fn main() {
         partitions,
     );
     let full = measure(&brokers, &bin, "enrich", input, count as i64, partitions);
+    let eos = measure(
+        &brokers,
+        &bin,
+        "exactly-once",
+        input,
+        count as i64,
+        partitions,
+    );
+    let r = |x: f64| (x * 1000.0).round() / 1000.0;
     println!(
         "{}",
         serde_json::json!({
+            "input": source,
             "messages": count,
             "partitions": partitions,
             "avg_message_bytes": bytes / count,
+            "client_settings": {"fetch.wait.max.ms": 10, "linger.ms": 5, "compression.type": "lz4", "max_in_flight": 1024, "commit_interval_ms": 100},
             "passthrough_msgs_per_sec": pass.round(),
             "pipeline_msgs_per_sec": full.round(),
-            "ratio": (full / pass * 1000.0).round() / 1000.0,
+            "exactly_once_msgs_per_sec": eos.round(),
+            "ratio": r(full / pass),
+            "exactly_once_over_at_least_once": r(eos / full),
         })
     );
 }

@@ -561,6 +561,81 @@ mod tests {
     }
 
     #[test]
+    fn secrets_can_come_from_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let pw = dir.path().join("pw");
+        std::fs::write(&pw, "from-a-file\n").unwrap();
+        let reference = format!("${{file:{}}}", pw.display());
+        let s = Settings::load_with_env(
+            None,
+            env(&[("NEWSFLOW_KAFKA__PRODUCER__SASL_PASSWORD", &reference)]),
+        )
+        .unwrap();
+        assert_eq!(
+            s.kafka.producer["sasl.password"].to_string(),
+            "from-a-file",
+            "read without the final line break"
+        );
+        assert!(!s.redacted().to_string().contains("from-a-file"));
+        let missing = format!("${{file:{}}}", dir.path().join("nope").display());
+        let err = Settings::load_with_env(
+            None,
+            env(&[("NEWSFLOW_KAFKA__CONSUMER__SASL_PASSWORD", &missing)]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("kafka.consumer.\"sasl.password\""), "{err}");
+        assert!(err.contains("nope"), "{err}");
+    }
+
+    #[test]
+    fn exactly_once_settings_are_checked_against_each_other() {
+        let eos = ("NEWSFLOW_DELIVERY__MODE", "exactly-once");
+        let s = Settings::load_with_env(
+            None,
+            env(&[eos, ("NEWSFLOW_DELIVERY__TRANSACTIONAL_ID", "pod-0")]),
+        )
+        .unwrap();
+        assert_eq!(s.delivery.mode, DeliveryMode::ExactlyOnce);
+        assert_eq!(s.delivery.transactional_id(), "pod-0");
+        let err = Settings::load_with_env(
+            None,
+            env(&[
+                eos,
+                ("NEWSFLOW_KAFKA__PRODUCER__DELIVERY_TIMEOUT_MS", "120000"),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("kafka.producer.\"delivery.timeout.ms\""),
+            "{err}"
+        );
+        assert!(err.contains("transaction.timeout.ms (60000)"), "{err}");
+        let err = Settings::load_with_env(
+            None,
+            env(&[
+                eos,
+                ("NEWSFLOW_KAFKA__PRODUCER__TRANSACTION_TIMEOUT_MS", "10000"),
+                ("NEWSFLOW_PIPELINE__COMMIT_INTERVAL_MS", "6000"),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("pipeline.commit_interval_ms"), "{err}");
+        // The same values are fine at least once.
+        Settings::load_with_env(
+            None,
+            env(&[("NEWSFLOW_KAFKA__PRODUCER__DELIVERY_TIMEOUT_MS", "120000")]),
+        )
+        .unwrap();
+        let err = Settings::load_with_env(None, env(&[("NEWSFLOW_DELIVERY__MODE", "twice")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("delivery.mode"), "{err}");
+    }
+
+    #[test]
     fn invalid_values_name_the_key() {
         let cases = [
             (

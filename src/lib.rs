@@ -17,10 +17,11 @@
 //! - [`transaction`]: exactly-once delivery through Kafka transactions.
 //! - [`service`]: the one assembly of the running service (pipeline, taxonomy
 //!   reload, throughput report) that `run`, `demo` and the tests share.
-//! - edges: [`config`], [`resources`] (loading the enrichment resources),
+//! - edges: [`cluster`] (start-up checks), [`config`], [`resources`] (loading the enrichment resources),
 //!   [`reload`] (taxonomy hot reload), [`shutdown`], [`telemetry`], and the
 //!   [`commands`] of the binary.
 
+pub mod cluster;
 pub mod commands;
 pub mod config;
 pub mod offsets;

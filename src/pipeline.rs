@@ -29,10 +29,11 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use rdkafka::consumer::{CommitMode, Consumer};
 use rdkafka::message::OwnedHeaders;
-use rdkafka::producer::DeliveryFuture;
+use rdkafka::producer::{DeliveryFuture, Producer};
 use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio::task::JoinSet;
 
+use crate::cluster;
 use crate::config::{DeliveryMode, Settings};
 use crate::offsets::{TopicPartition, Tracker};
 use crate::shutdown::Shutdown;
@@ -214,6 +215,27 @@ pub async fn run(
     let sink = Sink::new(&settings)?;
     let commit_now = Arc::new(Notify::new());
     let consumer = source::create_consumer(&settings, tracker.clone(), commit_now.clone())?;
+    {
+        let (settings, consumer, sink) = (settings.clone(), consumer.clone(), sink.clone());
+        tokio::task::spawn_blocking(move || {
+            let topics = cluster::topics(&settings);
+            cluster::check(
+                consumer.client(),
+                &consumer.context().errors,
+                "consumer",
+                &settings,
+                &topics,
+            )?;
+            cluster::check(
+                sink.producer().client(),
+                sink.errors(),
+                "producer",
+                &settings,
+                &topics,
+            )
+        })
+        .await??;
+    }
     let transactions = if exactly_once {
         let (producer, consumer, tracker) =
             (sink.producer().clone(), consumer.clone(), tracker.clone());

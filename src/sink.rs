@@ -15,6 +15,9 @@ use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer};
 
 use newsflow_core::DeadLetterReason;
 
+use std::sync::Arc;
+
+use crate::cluster::{ClientErrors, SinkContext};
 use crate::config::{DeliveryMode, Settings};
 
 /// How long to wait before retrying a record that librdkafka's queue
@@ -51,13 +54,16 @@ pub fn producer_config(settings: &Settings) -> ClientConfig {
 /// The output side.
 #[derive(Clone)]
 pub struct Sink {
-    producer: FutureProducer,
+    producer: FutureProducer<SinkContext>,
+    errors: Arc<ClientErrors>,
 }
 
 impl Sink {
     pub fn new(settings: &Settings) -> Result<Sink, KafkaError> {
+        let context = SinkContext::default();
         Ok(Sink {
-            producer: producer_config(settings).create()?,
+            producer: producer_config(settings).create_with_context(context.clone())?,
+            errors: context.errors,
         })
     }
 
@@ -87,8 +93,13 @@ impl Sink {
         self.producer.flush(timeout)
     }
 
+    /// Errors the producer's client reported.
+    pub fn errors(&self) -> &ClientErrors {
+        &self.errors
+    }
+
     /// The transactional producer's handle for [`crate::transaction`].
-    pub fn producer(&self) -> &FutureProducer {
+    pub fn producer(&self) -> &FutureProducer<SinkContext> {
         &self.producer
     }
 }

@@ -23,6 +23,7 @@ use rdkafka::message::{Message, OwnedHeaders};
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit, Semaphore};
 
+use crate::cluster::ClientErrors;
 use crate::config::{DeliveryMode, Settings};
 
 /// How long the poll thread waits for an in-flight permit before polling
@@ -62,9 +63,15 @@ pub struct SourceContext {
     exactly_once: bool,
     /// Exactly-once: asks the ordered stage to commit its open transaction.
     commit_now: Arc<Notify>,
+    /// Errors librdkafka reported, for start-up diagnostics.
+    pub errors: ClientErrors,
 }
 
-impl ClientContext for SourceContext {}
+impl ClientContext for SourceContext {
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        self.errors.record(&error, reason);
+    }
+}
 
 fn tps_of(tpl: &TopicPartitionList) -> Vec<TopicPartition> {
     tpl.elements()
@@ -185,6 +192,7 @@ pub fn create_consumer(
         drain_timeout: Duration::from_millis(settings.shutdown.drain_timeout_ms),
         exactly_once: settings.delivery.mode == DeliveryMode::ExactlyOnce,
         commit_now,
+        errors: ClientErrors::default(),
     };
     let consumer: BaseConsumer<SourceContext> =
         consumer_config(settings).create_with_context(ctx)?;

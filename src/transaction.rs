@@ -32,6 +32,7 @@ use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::OwnedSemaphorePermit;
 
+use crate::cluster::SinkContext;
 use crate::offsets::{TopicPartition, Tracker};
 use crate::source::SourceContext;
 
@@ -71,7 +72,7 @@ struct Pending {
 
 /// The open transaction of this instance.
 pub struct Transactions {
-    producer: FutureProducer,
+    producer: FutureProducer<SinkContext>,
     consumer: Arc<BaseConsumer<SourceContext>>,
     tracker: Arc<Tracker>,
     timeout: Duration,
@@ -84,7 +85,7 @@ impl Transactions {
     /// Registers the transactional id with the broker, which fences any
     /// previous incarnation using it (its open transaction is aborted).
     pub fn init(
-        producer: FutureProducer,
+        producer: FutureProducer<SinkContext>,
         consumer: Arc<BaseConsumer<SourceContext>>,
         tracker: Arc<Tracker>,
         timeout: Duration,

@@ -83,10 +83,33 @@ fn java(home: &Path) -> Command {
 }
 
 fn server_properties(dir: &Path, port: u16, controller: u16, extra: &str) -> String {
+    node_properties(
+        dir,
+        1,
+        port,
+        controller,
+        &format!("1@127.0.0.1:{controller}"),
+        1,
+        extra,
+    )
+}
+
+/// One KRaft node's server.properties: combined broker and controller,
+/// internal topics replicated `rf` times.
+fn node_properties(
+    dir: &Path,
+    node_id: u32,
+    port: u16,
+    controller: u16,
+    voters: &str,
+    rf: u32,
+    extra: &str,
+) -> String {
+    let min_isr = if rf > 1 { 2 } else { 1 };
     format!(
         "process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:{controller}
+node.id={node_id}
+controller.quorum.voters={voters}
 listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller}
 advertised.listeners=PLAINTEXT://127.0.0.1:{port}
 controller.listener.names=CONTROLLER
@@ -94,16 +117,18 @@ inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
 log.dirs={data}
 num.partitions=1
+default.replication.factor={rf}
+min.insync.replicas={min_isr}
 auto.create.topics.enable=false
-offsets.topic.replication.factor=1
+offsets.topic.replication.factor={rf}
 offsets.topic.num.partitions=4
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor={rf}
+transaction.state.log.min.isr={min_isr}
 transaction.state.log.num.partitions=4
 group.initial.rebalance.delay.ms=0
 group.min.session.timeout.ms=500
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+share.coordinator.state.topic.replication.factor={rf}
+share.coordinator.state.topic.min.isr={min_isr}
 log.flush.interval.messages=9223372036854775807
 {extra}
 ",
@@ -170,9 +195,11 @@ impl KafkaNode {
         copy_dir(template, &dir.path().join("data"));
         let controller = free_port();
         let props = dir.path().join("server.properties");
+        // `extra` may name the controller port (for a listeners= override).
+        let extra = extra.replace("{CONTROLLER}", &controller.to_string());
         std::fs::write(
             &props,
-            server_properties(dir.path(), port, controller, extra),
+            server_properties(dir.path(), port, controller, &extra),
         )
         .unwrap();
         let log = std::fs::File::create(dir.path().join("broker.log")).unwrap();
@@ -183,7 +210,7 @@ impl KafkaNode {
             .stderr(log)
             .spawn()
             .expect("start Apache Kafka (java)");
-        let node = KafkaNode {
+        let mut node = KafkaNode {
             child,
             addr: format!("127.0.0.1:{port}"),
             dir,
@@ -193,9 +220,16 @@ impl KafkaNode {
     }
 
     /// Waits until the broker answers a metadata request.
-    fn wait_ready(&self, timeout: Duration) {
+    fn wait_ready(&mut self, timeout: Duration) {
         let deadline = Instant::now() + timeout;
         loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "Apache Kafka on {} exited ({status}); its log:\n{}",
+                    self.addr,
+                    self.log()
+                );
+            }
             if std::net::TcpStream::connect(&self.addr).is_ok() {
                 let c: BaseConsumer = ClientConfig::new()
                     .set("bootstrap.servers", &self.addr)
@@ -234,6 +268,100 @@ impl Drop for KafkaNode {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A cluster of Apache Kafka nodes (each a combined KRaft controller and
+/// broker), internal topics replicated on every node, for tests that need
+/// replication: broker loss, leader changes.
+pub struct KafkaCluster {
+    nodes: Vec<Option<KafkaNode>>,
+}
+
+impl KafkaCluster {
+    pub fn start(n: usize) -> KafkaCluster {
+        let home = kafka_home();
+        let ports: Vec<u16> = (0..n).map(|_| free_port()).collect();
+        let controllers: Vec<u16> = (0..n).map(|_| free_port()).collect();
+        let voters: Vec<String> = controllers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{}@127.0.0.1:{c}", i + 1))
+            .collect();
+        let voters = voters.join(",");
+        let dirs: Vec<tempfile::TempDir> = (0..n).map(|_| tempfile::tempdir().unwrap()).collect();
+        let mut formats = Vec::new();
+        for i in 0..n {
+            let props = dirs[i].path().join("server.properties");
+            let text = node_properties(
+                dirs[i].path(),
+                i as u32 + 1,
+                ports[i],
+                controllers[i],
+                &voters,
+                n as u32,
+                "",
+            );
+            std::fs::write(&props, text).unwrap();
+            formats.push(
+                java(&home)
+                    .args(["kafka.tools.StorageTool", "format", "-t", CLUSTER_ID, "-c"])
+                    .arg(&props)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("format Kafka storage"),
+            );
+        }
+        for mut f in formats {
+            assert!(
+                f.wait().unwrap().success(),
+                "formatting a cluster node failed"
+            );
+        }
+        let mut nodes = Vec::new();
+        for (i, dir) in dirs.into_iter().enumerate() {
+            let log = std::fs::File::create(dir.path().join("broker.log")).unwrap();
+            let child = java(&home)
+                .arg("kafka.Kafka")
+                .arg(dir.path().join("server.properties"))
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .expect("start Apache Kafka (java)");
+            nodes.push(Some(KafkaNode {
+                child,
+                addr: format!("127.0.0.1:{}", ports[i]),
+                dir,
+            }));
+        }
+        for n in nodes.iter_mut().flatten() {
+            n.wait_ready(Duration::from_secs(90));
+        }
+        KafkaCluster { nodes }
+    }
+
+    /// Bootstrap servers of the nodes still running.
+    pub fn bootstrap(&self) -> String {
+        let live: Vec<String> = self.nodes.iter().flatten().map(|n| n.bootstrap()).collect();
+        live.join(",")
+    }
+
+    /// The node with `node.id` `id` (1-based), killed with SIGKILL.
+    pub fn kill(&mut self, id: i32) {
+        self.nodes[id as usize - 1] = None;
+    }
+
+    /// The leader's node id of `topic`'s partition `p`.
+    pub fn leader(&self, topic: &str, p: i32) -> i32 {
+        let c: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", self.bootstrap())
+            .create()
+            .unwrap();
+        let md = c
+            .fetch_metadata(Some(topic), Duration::from_secs(10))
+            .unwrap();
+        md.topics()[0].partitions()[p as usize].leader()
     }
 }
 

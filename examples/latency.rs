@@ -1,0 +1,232 @@
+//! Freshness through a real broker: input record creation to the moment a
+//! `read_committed` reader receives the enriched event, at a steady input
+//! rate, for at-least-once and exactly-once on the same broker in one run.
+//! Prints p50, p99 and max per mode, with the client settings used.
+//!
+//! Input: Reuters-21578 training bodies (`$NEWSFLOW_DATA`), else the
+//! samples. Used by `scripts/bench-latency.sh`. Usage:
+//! `latency BROKERS NEWSFLOW_BIN [RATE_PER_SEC] [SECONDS]`.
+
+use std::collections::HashMap;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::Message;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+
+const PARTITIONS: i32 = 4;
+const COMMIT_INTERVAL_MS: &str = "100";
+
+fn create_topics(brokers: &str, names: &[(&str, i32)]) {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    let admin: AdminClient<rdkafka::client::DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()
+        .unwrap();
+    let new: Vec<NewTopic> = names
+        .iter()
+        .map(|(n, p)| NewTopic::new(n, *p, TopicReplication::Fixed(1)))
+        .collect();
+    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+    for r in futures::executor::block_on(admin.create_topics(&new, &opts)).unwrap() {
+        r.map_err(|(t, e)| format!("create topic {t}: {e}"))
+            .unwrap();
+    }
+}
+
+fn bodies() -> Vec<serde_json::Value> {
+    if let Some(path) = newsflow_core::training::corpora::find("reuters21578/train.jsonl.gz") {
+        let text = newsflow_core::training::textfile::read(&path).unwrap();
+        return text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|d| d["body"].as_str().is_some_and(|b| !b.trim().is_empty()))
+            .map(|d| serde_json::json!({"title": d["title"], "body": d["body"]}))
+            .collect();
+    }
+    newsflow_core::fixtures::SAMPLE_ARTICLES
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn run_mode(brokers: &str, bin: &str, mode: &str, rate: u64, secs: u64) -> serde_json::Value {
+    let prefix = format!("lat.{mode}");
+    let t = |s: &str| format!("{prefix}.{s}");
+    create_topics(
+        brokers,
+        &[
+            (&t("raw"), PARTITIONS),
+            (&t("enriched"), PARTITIONS),
+            (&t("entities"), PARTITIONS),
+            (&t("topics"), PARTITIONS),
+            (&t("dlq"), 1),
+        ],
+    );
+    // The reader: read_committed, from the end of every partition.
+    let reader: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", format!("{prefix}-reader"))
+        .set("isolation.level", "read_committed")
+        .set("fetch.wait.max.ms", "5")
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..PARTITIONS {
+        tpl.add_partition_offset(&t("enriched"), p, Offset::Beginning)
+            .unwrap();
+    }
+    reader.assign(&tpl).unwrap();
+    let received: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader_thread = {
+        let (received, stop) = (received.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Some(Ok(m)) = reader.poll(Duration::from_millis(20)) {
+                    let now = Instant::now();
+                    if let Some(k) = m.key() {
+                        received
+                            .lock()
+                            .unwrap()
+                            .insert(String::from_utf8_lossy(k).into_owned(), now);
+                    }
+                }
+            }
+        })
+    };
+
+    let mut cmd = Command::new(bin);
+    cmd.arg("run")
+        .env("NEWSFLOW_KAFKA__BROKERS", brokers)
+        .env("NEWSFLOW_KAFKA__GROUP_ID", format!("{prefix}-svc"))
+        .env("NEWSFLOW_TOPICS__INPUT", t("raw"))
+        .env("NEWSFLOW_TOPICS__ENRICHED", t("enriched"))
+        .env("NEWSFLOW_TOPICS__ENTITIES", t("entities"))
+        .env("NEWSFLOW_TOPICS__TOPICS", t("topics"))
+        .env("NEWSFLOW_TOPICS__DLQ", t("dlq"))
+        .env("NEWSFLOW_KAFKA__CONSUMER__FETCH_WAIT_MAX_MS", "10")
+        .env("NEWSFLOW_PIPELINE__COMMIT_INTERVAL_MS", COMMIT_INTERVAL_MS)
+        .env("NEWSFLOW_TELEMETRY__STATS_INTERVAL_SECS", "0")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null());
+    if mode == "exactly-once" {
+        cmd.env("NEWSFLOW_DELIVERY__MODE", "exactly-once")
+            .env("NEWSFLOW_DELIVERY__TRANSACTIONAL_ID", "latency-eos");
+    }
+    let mut child = cmd.spawn().unwrap();
+
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("linger.ms", "0")
+        .create()
+        .unwrap();
+    let articles = bodies();
+    let send = |id: &str, i: usize| {
+        let mut v = articles[i % articles.len()].clone();
+        v["id"] = serde_json::Value::String(id.to_owned());
+        let payload = serde_json::to_vec(&v).unwrap();
+        loop {
+            match producer.send(BaseRecord::to(&t("raw")).key(id).payload(&payload)) {
+                Ok(()) => break,
+                Err(_) => producer.poll(Duration::from_millis(1)),
+            }
+        }
+        producer.poll(Duration::ZERO);
+    };
+    // Warm-up: the service joins its group and its first events come out.
+    let warm = 20;
+    for i in 0..warm {
+        send(&format!("warm-{i}"), i);
+    }
+    producer.flush(Duration::from_secs(10)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while (0..warm).any(|i| !received.lock().unwrap().contains_key(&format!("warm-{i}"))) {
+        assert!(Instant::now() < deadline, "{mode}: warm-up never came out");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    // Steady rate.
+    let n = (rate * secs) as usize;
+    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let start = Instant::now();
+    let mut sent: Vec<Instant> = Vec::with_capacity(n);
+    for i in 0..n {
+        let due = start + interval * i as u32;
+        let now = Instant::now();
+        if due > now {
+            std::thread::sleep(due - now);
+        }
+        sent.push(Instant::now());
+        send(&format!("lat-{i}"), i + warm);
+    }
+    producer.flush(Duration::from_secs(10)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while received.lock().unwrap().len() < n + warm && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    reader_thread.join().unwrap();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+
+    let got = received.lock().unwrap();
+    let mut lat: Vec<f64> = (0..n)
+        .filter_map(|i| {
+            got.get(&format!("lat-{i}"))
+                .map(|r| r.duration_since(sent[i]).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let r1 = |x: f64| (x * 10.0).round() / 10.0;
+    let report = serde_json::json!({
+        "mode": mode,
+        "rate_per_sec": rate,
+        "seconds": secs,
+        "sent": n,
+        "received": lat.len(),
+        "p50_ms": r1(percentile(&lat, 0.50)),
+        "p99_ms": r1(percentile(&lat, 0.99)),
+        "max_ms": r1(lat.last().copied().unwrap_or(f64::NAN)),
+    });
+    eprintln!("{report}");
+    report
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let brokers = args.get(1).expect("BROKERS").clone();
+    let bin = args.get(2).expect("NEWSFLOW_BIN").clone();
+    let rate: u64 = args.get(3).map(|s| s.parse().unwrap()).unwrap_or(500);
+    let secs: u64 = args.get(4).map(|s| s.parse().unwrap()).unwrap_or(20);
+    let alo = run_mode(&brokers, &bin, "at-least-once", rate, secs);
+    let eos = run_mode(&brokers, &bin, "exactly-once", rate, secs);
+    println!(
+        "{}",
+        serde_json::json!({
+            "client_settings": {
+                "consumer fetch.wait.max.ms": 10,
+                "producer linger.ms": 5,
+                "pipeline.commit_interval_ms": COMMIT_INTERVAL_MS.parse::<u64>().unwrap(),
+                "reader isolation.level": "read_committed",
+            },
+            "at_least_once": alo,
+            "exactly_once": eos,
+        })
+    );
+}
