@@ -44,7 +44,7 @@ use newsflow_core::article::SourcePosition;
 use newsflow_core::decode::{self, article_id};
 use newsflow_core::encode::{self, Destination};
 use newsflow_core::enrich::Enricher;
-use newsflow_core::DeadLetterReason;
+use newsflow_core::{DeadLetterReason, EnrichedArticle, RawArticle};
 
 /// The least time the final producer flush gets, even when the drain used
 /// up its deadline: enough for records already on the wire to be
@@ -112,11 +112,20 @@ struct ProcessedMessage {
     original: (Option<Vec<u8>>, Vec<u8>, Option<OwnedHeaders>),
 }
 
-/// Per-message work on a worker thread: decode, enrich, encode.
+/// Per-message work on a worker thread: decode, enrich, encode. A panic
+/// anywhere in them is caught here: the message is dead-lettered with class
+/// `panic` and the panic's text, and the worker thread goes on with the next
+/// message, so one poisonous input cannot stop the partition (or crash every
+/// replica that takes it over).
+///
+/// Every output record carries the input's position (`newsflow.source`:
+/// topic/partition/offset, `newsflow.output`: index/count) and the input's
+/// W3C trace context (`traceparent`, `tracestate`), so downstream can tell a
+/// redo from new data and traces continue through the service.
 fn process(
     work: ConsumedMessage,
     mode: Mode,
-    enricher: &Enricher,
+    enrich: &(dyn Fn(&RawArticle) -> EnrichedArticle + Sync),
     settings: &Settings,
 ) -> ProcessedMessage {
     let ConsumedMessage {
@@ -128,60 +137,38 @@ fn process(
         headers,
         permit,
     } = work;
-    let topics = &settings.topics;
-    let mut dead_letter = None;
-    let (article_id, records) = match mode {
-        Mode::Passthrough => {
-            let id = article_id(None, key.as_deref(), &payload);
-            let r = Outgoing {
-                topic: topics.enriched.clone(),
-                key: key.clone(),
-                payload: payload.clone(),
-                headers: None,
-            };
-            (id, vec![r])
-        }
-        Mode::Enrich => {
-            match decode::decode(&payload, key.as_deref(), settings.limits.max_message_bytes) {
-                Ok(article) => {
-                    let enriched = enricher.enrich(&article);
-                    let source = SourcePosition {
-                        topic: tp.topic.clone(),
-                        partition: tp.partition,
-                        offset,
-                    };
-                    let records = encode::encode(enriched, Some(source), &chrono::Utc::now())
-                        .into_iter()
-                        .map(|r| Outgoing {
-                            topic: match r.destination {
-                                Destination::Enriched => topics.enriched.clone(),
-                                Destination::Entities => topics.entities.clone(),
-                                Destination::Topics => topics.topics.clone(),
-                            },
-                            key: Some(r.key.into_bytes()),
-                            payload: r.payload,
-                            headers: None,
-                        })
-                        .collect();
-                    (article.id, records)
-                }
-                Err(e) => {
-                    let id = article_id(None, key.as_deref(), &payload);
-                    let reason = DeadLetterReason::Decode(e);
-                    let r = sink::dead_letter(
-                        &topics.dlq,
-                        (&tp.topic, tp.partition, offset),
-                        key.clone(),
-                        payload.clone(),
-                        headers.as_ref(),
-                        &reason,
-                    );
-                    dead_letter = Some(reason);
-                    (id, vec![r])
-                }
-            }
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        outputs(
+            &tp,
+            offset,
+            key.as_deref(),
+            &payload,
+            mode,
+            enrich,
+            settings,
+        )
+    }))
+    .unwrap_or_else(|panic| Err(DeadLetterReason::Panic(panic_text(panic.as_ref()))));
+    let (article_id, mut records, dead_letter) = match outcome {
+        Ok((id, records)) => (id, records, None),
+        Err(reason) => {
+            let r = sink::dead_letter(
+                &settings.topics.dlq,
+                (&tp.topic, tp.partition, offset),
+                key.clone(),
+                payload.clone(),
+                headers.as_ref(),
+                &reason,
+            );
+            (
+                article_id(None, key.as_deref(), &payload),
+                vec![r],
+                Some(reason),
+            )
         }
     };
+    let source = format!("{}/{}/{}", tp.topic, tp.partition, offset);
+    sink::add_lineage(&mut records, &source, headers.as_ref());
     ProcessedMessage {
         tp,
         offset,
@@ -192,6 +179,58 @@ fn process(
         dead_letter,
         original: (key, payload, headers),
     }
+}
+
+/// The records one input causes, or why it goes to the dead-letter topic.
+fn outputs(
+    tp: &TopicPartition,
+    offset: i64,
+    key: Option<&[u8]>,
+    payload: &[u8],
+    mode: Mode,
+    enrich: &(dyn Fn(&RawArticle) -> EnrichedArticle + Sync),
+    settings: &Settings,
+) -> Result<(String, Vec<Outgoing>), DeadLetterReason> {
+    let topics = &settings.topics;
+    if mode == Mode::Passthrough {
+        let r = Outgoing {
+            topic: topics.enriched.clone(),
+            key: key.map(<[u8]>::to_vec),
+            payload: payload.to_vec(),
+            headers: None,
+        };
+        return Ok((article_id(None, key, payload), vec![r]));
+    }
+    let article = decode::decode(payload, key, settings.limits.max_message_bytes)?;
+    let enriched = enrich(&article);
+    let source = SourcePosition {
+        topic: tp.topic.clone(),
+        partition: tp.partition,
+        offset,
+    };
+    let records = encode::encode(enriched, Some(source), &chrono::Utc::now())
+        .into_iter()
+        .map(|r| Outgoing {
+            topic: match r.destination {
+                Destination::Enriched => topics.enriched.clone(),
+                Destination::Entities => topics.entities.clone(),
+                Destination::Topics => topics.topics.clone(),
+            },
+            key: Some(r.key.into_bytes()),
+            payload: r.payload,
+            headers: None,
+        })
+        .collect();
+    Ok((article.id, records))
+}
+
+/// The text of a caught panic.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 /// Runs the service until `shutdown` is triggered (or a fatal error), then
@@ -371,7 +410,8 @@ fn results(
             let (otx, orx) = tokio::sync::oneshot::channel();
             let (enricher, settings) = (enricher.clone(), settings.clone());
             pool.spawn(move || {
-                let _ = otx.send(process(work, mode, &enricher, &settings));
+                let enrich = |a: &RawArticle| enricher.enrich(a);
+                let _ = otx.send(process(work, mode, &enrich, &settings));
             });
             orx
         })
@@ -585,4 +625,142 @@ fn tokio_stream_from<T: Send + 'static>(
     mut rx: mpsc::Receiver<T>,
 ) -> impl futures::Stream<Item = T> {
     futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rdkafka::message::{Header, Headers};
+
+    fn message(offset: i64, payload: &[u8], headers: Option<OwnedHeaders>) -> ConsumedMessage {
+        let permits = Arc::new(Semaphore::new(1));
+        ConsumedMessage {
+            tp: TopicPartition::new("news.raw", 3),
+            offset,
+            epoch: 1,
+            key: Some(b"k1".to_vec()),
+            payload: payload.to_vec(),
+            headers,
+            permit: permits.try_acquire_owned().unwrap(),
+        }
+    }
+
+    fn header(r: &Outgoing, key: &str) -> Option<String> {
+        r.headers.as_ref().and_then(|h| {
+            h.iter()
+                .find(|x| x.key == key)
+                .and_then(|x| x.value)
+                .map(|v| String::from_utf8_lossy(v).into_owned())
+        })
+    }
+
+    fn settings() -> Settings {
+        Settings::load_with_env(None, std::iter::empty()).unwrap()
+    }
+
+    const ARTICLE: &[u8] = br#"{"id":"a1","body":"Russian President Vladimir Putin met Turkish President Tayyip Erdogan in Tehran on Tuesday to discuss grain exports."}"#;
+
+    #[test]
+    fn a_panic_in_enrichment_is_a_dead_letter_and_the_worker_goes_on() {
+        let s = settings();
+        let boom = |_: &RawArticle| -> EnrichedArticle { panic!("boom at token 7") };
+        let p = process(message(7, ARTICLE, None), Mode::Enrich, &boom, &s);
+        let reason = p.dead_letter.as_ref().expect("dead-lettered");
+        assert_eq!(reason.class(), "panic");
+        assert_eq!(p.records.len(), 1);
+        let r = &p.records[0];
+        assert_eq!(r.topic, s.topics.dlq);
+        assert_eq!(r.payload, ARTICLE, "the original bytes");
+        assert_eq!(header(r, "error.class").as_deref(), Some("panic"));
+        assert!(header(r, "error.message")
+            .unwrap()
+            .contains("boom at token 7"));
+        assert_eq!(
+            header(r, "newsflow.source").as_deref(),
+            Some("news.raw/3/7")
+        );
+        // The same thread enriches the next message normally.
+        let enricher = Enricher::embedded().unwrap();
+        let fine = |a: &RawArticle| enricher.enrich(a);
+        let p = process(message(8, ARTICLE, None), Mode::Enrich, &fine, &s);
+        assert!(p.dead_letter.is_none());
+        assert!(p.records.len() > 2);
+    }
+
+    #[test]
+    fn every_record_carries_its_source_position_and_the_trace_context() {
+        let s = settings();
+        let enricher = Enricher::embedded().unwrap();
+        let enrich = |a: &RawArticle| enricher.enrich(a);
+        let trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        let headers = OwnedHeaders::new()
+            .insert(Header {
+                key: "traceparent",
+                value: Some(trace),
+            })
+            .insert(Header {
+                key: "unrelated",
+                value: Some("x"),
+            });
+        let p = process(
+            message(42, ARTICLE, Some(headers)),
+            Mode::Enrich,
+            &enrich,
+            &s,
+        );
+        let n = p.records.len();
+        assert!(n > 2, "an event plus analytics rows");
+        for (i, r) in p.records.iter().enumerate() {
+            assert_eq!(
+                header(r, "newsflow.source").as_deref(),
+                Some("news.raw/3/42")
+            );
+            assert_eq!(header(r, "newsflow.output"), Some(format!("{i}/{n}")));
+            assert_eq!(header(r, "traceparent").as_deref(), Some(trace));
+            assert_eq!(
+                header(r, "unrelated"),
+                None,
+                "only the trace context is copied"
+            );
+        }
+        // A dead letter keeps every original header.
+        let headers = OwnedHeaders::new().insert(Header {
+            key: "traceparent",
+            value: Some(trace),
+        });
+        let p = process(
+            message(43, b"{\"body\": ", Some(headers)),
+            Mode::Enrich,
+            &enrich,
+            &s,
+        );
+        assert_eq!(header(&p.records[0], "traceparent").as_deref(), Some(trace));
+        assert_eq!(
+            header(&p.records[0], "error.class").as_deref(),
+            Some("malformed_json")
+        );
+    }
+
+    #[test]
+    fn a_redo_produces_the_same_records_apart_from_processed_at() {
+        let s = settings();
+        let enricher = Enricher::embedded().unwrap();
+        let enrich = |a: &RawArticle| enricher.enrich(a);
+        let strip = |r: &Outgoing| {
+            let mut v: serde_json::Value = serde_json::from_slice(&r.payload).unwrap();
+            v.as_object_mut().unwrap().remove("processed_at");
+            (
+                r.topic.clone(),
+                r.key.clone(),
+                v,
+                header(r, "newsflow.source"),
+                header(r, "newsflow.output"),
+            )
+        };
+        let a = process(message(5, ARTICLE, None), Mode::Enrich, &enrich, &s);
+        let b = process(message(5, ARTICLE, None), Mode::Enrich, &enrich, &s);
+        let a: Vec<_> = a.records.iter().map(strip).collect();
+        let b: Vec<_> = b.records.iter().map(strip).collect();
+        assert_eq!(a, b);
+    }
 }

@@ -113,6 +113,46 @@ pub fn is_too_large(e: &KafkaError) -> bool {
     )
 }
 
+/// Input headers copied onto every record the input causes: the W3C trace
+/// context, so that traces continue through newsflow.
+pub const TRACE_HEADERS: &[&str] = &["traceparent", "tracestate"];
+
+/// Adds lineage headers to one input's records: `newsflow.source`
+/// (`topic/partition/offset` of the input), `newsflow.output` (`index/count`
+/// among its records) and the input's trace context. A redo of the input
+/// produces records with the same headers, so downstream can drop redo
+/// duplicates by (`newsflow.source`, `newsflow.output`). Dead letters carry
+/// every original header already and get only the `newsflow.*` ones.
+pub fn add_lineage(records: &mut [Outgoing], source: &str, input: Option<&OwnedHeaders>) {
+    use rdkafka::message::Headers;
+    let count = records.len();
+    for (i, r) in records.iter_mut().enumerate() {
+        let mut h = r.headers.take().unwrap_or_default();
+        let copies_all = h.count() > 0;
+        let index = format!("{i}/{count}");
+        h = h
+            .insert(Header {
+                key: "newsflow.source",
+                value: Some(source),
+            })
+            .insert(Header {
+                key: "newsflow.output",
+                value: Some(&index),
+            });
+        if let (Some(input), false) = (input, copies_all) {
+            for header in input.iter() {
+                if TRACE_HEADERS.contains(&header.key) {
+                    h = h.insert(Header {
+                        key: header.key,
+                        value: header.value,
+                    });
+                }
+            }
+        }
+        r.headers = Some(h);
+    }
+}
+
 /// The dead-letter record for a message: original key and bytes, original
 /// headers, and the reason.
 pub fn dead_letter(

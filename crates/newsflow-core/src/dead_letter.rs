@@ -17,6 +17,10 @@ pub enum DeadLetterReason {
     /// text is the producer's error.
     #[error("enriched event is too large for the output topic: {0}")]
     OutputTooLarge(String),
+    /// Decoding, enrichment or encoding panicked; the text is the panic's.
+    /// The service catches it per message, so the partition moves on.
+    #[error("processing panicked: {0}")]
+    Panic(String),
 }
 
 impl DeadLetterReason {
@@ -26,6 +30,7 @@ impl DeadLetterReason {
         match self {
             DeadLetterReason::Decode(e) => e.class(),
             DeadLetterReason::OutputTooLarge(_) => "output_too_large",
+            DeadLetterReason::Panic(_) => "panic",
         }
     }
 
@@ -39,6 +44,7 @@ impl DeadLetterReason {
         "missing_body",
         "too_large",
         "output_too_large",
+        "panic",
     ];
 }
 
@@ -61,6 +67,7 @@ mod tests {
             DecodeError::MissingBody.into(),
             DecodeError::TooLarge { size: 2, limit: 1 }.into(),
             DeadLetterReason::OutputTooLarge("Broker: Message size too large".into()),
+            DeadLetterReason::Panic("index out of bounds".into()),
         ];
         let classes: Vec<&str> = reasons.iter().map(DeadLetterReason::class).collect();
         assert_eq!(classes, DeadLetterReason::CLASSES);
