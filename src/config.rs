@@ -184,6 +184,9 @@ pub struct EnrichFiles {
     pub categories_model_file: Option<PathBuf>,
 }
 
+/// Consumer properties of the classic group protocol only.
+const CLASSIC_GROUP_ONLY: &[&str] = &["session.timeout.ms", "heartbeat.interval.ms"];
+
 /// A librdkafka property value `${file:/path}` is read from that file.
 const FILE_REF_PREFIX: &str = "${file:";
 
@@ -260,8 +263,38 @@ impl Settings {
             ConfigError(format!("{key}{}", e.kind))
         })?;
         settings.resolve_file_references()?;
+        settings.drop_classic_group_defaults();
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// Under the consumer group protocol of KIP-848
+    /// (`group.protocol = "consumer"`) the broker owns the session timeout
+    /// and librdkafka refuses `session.timeout.ms`: the compiled-in default
+    /// is dropped there (a value the user set is kept, and librdkafka's
+    /// error names it).
+    fn drop_classic_group_defaults(&mut self) {
+        let consumer_protocol = self
+            .kafka
+            .consumer
+            .get("group.protocol")
+            .is_some_and(|v| v.to_string().trim().eq_ignore_ascii_case("consumer"));
+        if !consumer_protocol {
+            return;
+        }
+        let defaults: Settings = Figment::from(Toml::string(DEFAULT_TOML))
+            .extract()
+            .expect("the compiled-in defaults parse");
+        for key in CLASSIC_GROUP_ONLY {
+            if let (Some(v), Some(d)) = (
+                self.kafka.consumer.get(*key),
+                defaults.kafka.consumer.get(*key),
+            ) {
+                if v == d {
+                    self.kafka.consumer.remove(*key);
+                }
+            }
+        }
     }
 
     /// Replaces `${file:PATH}` in librdkafka property values by the file's
@@ -291,6 +324,36 @@ impl Settings {
                 let value = contents.strip_suffix('\n').unwrap_or(&contents);
                 let value = value.strip_suffix('\r').unwrap_or(value);
                 *v = PropValue::Str(value.to_owned());
+            }
+        }
+        Ok(())
+    }
+
+    /// A record must never wait forever (`message.timeout.ms = 0`), and a
+    /// delivery that hangs must fail before the consumer's
+    /// `max.poll.interval.ms` runs out, or the group evicts the member while
+    /// its work is still in flight.
+    fn validate_timeouts(&self) -> Result<(), ConfigError> {
+        let ms = |props: &BTreeMap<String, PropValue>, key: &str| -> Option<u64> {
+            props
+                .get(key)
+                .and_then(|v| v.to_string().trim().parse().ok())
+        };
+        // librdkafka's defaults.
+        let poll = ms(&self.kafka.consumer, "max.poll.interval.ms").unwrap_or(300_000);
+        for key in ["message.timeout.ms", "delivery.timeout.ms"] {
+            let Some(d) = ms(&self.kafka.producer, key) else {
+                continue;
+            };
+            if d == 0 {
+                return Err(ConfigError(format!(
+                    "key `kafka.producer.\"{key}\"`: 0 (wait forever) is not allowed: a record that can never be delivered would hold its partition forever"
+                )));
+            }
+            if d >= poll {
+                return Err(ConfigError(format!(
+                    "key `kafka.producer.\"{key}\"`: {d} must be below kafka.consumer.\"max.poll.interval.ms\" ({poll}): a delivery still being retried would outlast the consumer's membership of the group"
+                )));
             }
         }
         Ok(())
@@ -405,6 +468,7 @@ impl Settings {
                 format!("{} is over one hour", self.shutdown.drain_timeout_ms),
             );
         }
+        self.validate_timeouts()?;
         if self.delivery.mode == DeliveryMode::ExactlyOnce {
             self.validate_exactly_once()?;
         }
@@ -561,6 +625,60 @@ mod tests {
     }
 
     #[test]
+    fn consumer_group_protocol_drops_the_compiled_in_session_timeout() {
+        let s = Settings::load_with_env(
+            None,
+            env(&[("NEWSFLOW_KAFKA__CONSUMER__GROUP_PROTOCOL", "consumer")]),
+        )
+        .unwrap();
+        assert!(!s.kafka.consumer.contains_key("session.timeout.ms"));
+        // A value the user set stays (and librdkafka names it if invalid).
+        let s = Settings::load_with_env(
+            None,
+            env(&[
+                ("NEWSFLOW_KAFKA__CONSUMER__GROUP_PROTOCOL", "consumer"),
+                ("NEWSFLOW_KAFKA__CONSUMER__SESSION_TIMEOUT_MS", "9000"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.kafka.consumer["session.timeout.ms"].to_string(), "9000");
+        // The classic protocol keeps the default.
+        let s = Settings::load_with_env(None, env(&[])).unwrap();
+        assert_eq!(s.kafka.consumer["session.timeout.ms"].to_string(), "6000");
+    }
+
+    #[test]
+    fn delivery_timeouts_are_checked() {
+        for (vars, key) in [
+            (
+                vec![("NEWSFLOW_KAFKA__PRODUCER__MESSAGE_TIMEOUT_MS", "0")],
+                "kafka.producer.\"message.timeout.ms\"",
+            ),
+            (
+                vec![("NEWSFLOW_KAFKA__PRODUCER__DELIVERY_TIMEOUT_MS", "300000")],
+                "kafka.producer.\"delivery.timeout.ms\"",
+            ),
+            (
+                vec![
+                    ("NEWSFLOW_KAFKA__PRODUCER__DELIVERY_TIMEOUT_MS", "60000"),
+                    ("NEWSFLOW_KAFKA__CONSUMER__MAX_POLL_INTERVAL_MS", "30000"),
+                ],
+                "max.poll.interval.ms\" (30000)",
+            ),
+        ] {
+            let err = Settings::load_with_env(None, env(&vars))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{vars:?}: {err}");
+        }
+        Settings::load_with_env(
+            None,
+            env(&[("NEWSFLOW_KAFKA__PRODUCER__DELIVERY_TIMEOUT_MS", "120000")]),
+        )
+        .unwrap();
+    }
+
+    #[test]
     fn secrets_can_come_from_files() {
         let dir = tempfile::tempdir().unwrap();
         let pw = dir.path().join("pw");
@@ -617,6 +735,7 @@ mod tests {
             env(&[
                 eos,
                 ("NEWSFLOW_KAFKA__PRODUCER__TRANSACTION_TIMEOUT_MS", "10000"),
+                ("NEWSFLOW_KAFKA__PRODUCER__DELIVERY_TIMEOUT_MS", "10000"),
                 ("NEWSFLOW_PIPELINE__COMMIT_INTERVAL_MS", "6000"),
             ]),
         )

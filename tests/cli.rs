@@ -174,6 +174,18 @@ fn check_config_names_the_bad_key() {
         String::from_utf8_lossy(&out.stderr)
     );
 
+    // KIP-848: the compiled-in session.timeout.ms does not block it.
+    let out = Command::new(BIN)
+        .args(["check-config"])
+        .env("NEWSFLOW_KAFKA__CONSUMER__GROUP_PROTOCOL", "consumer")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     let topics = dir.path().join("topics.toml");
     std::fs::write(
         &topics,
