@@ -96,6 +96,10 @@ pub struct Kafka {
     pub producer: BTreeMap<String, PropValue>,
 }
 
+fn default_max_in_flight_bytes() -> usize {
+    64 << 20
+}
+
 fn default_client_id() -> String {
     "newsflow".into()
 }
@@ -147,6 +151,9 @@ pub struct Limits {
 pub struct Pipeline {
     /// Messages consumed but not yet committed-ready, at most.
     pub max_in_flight: usize,
+    /// Input bytes consumed but not yet fully handled, at most.
+    #[serde(default = "default_max_in_flight_bytes")]
+    pub max_in_flight_bytes: usize,
     /// Enrichment worker threads; 0 means one per CPU core.
     pub workers: usize,
     /// How often completed offsets are committed.
@@ -445,6 +452,15 @@ impl Settings {
             return err(
                 "pipeline.max_in_flight",
                 format!("{} is outside 1..=100000", self.pipeline.max_in_flight),
+            );
+        }
+        if !(1 << 10..=4 << 30).contains(&self.pipeline.max_in_flight_bytes) {
+            return err(
+                "pipeline.max_in_flight_bytes",
+                format!(
+                    "{} is outside 1024..=4294967296",
+                    self.pipeline.max_in_flight_bytes
+                ),
             );
         }
         if self.pipeline.workers > 1024 {

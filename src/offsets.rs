@@ -83,6 +83,26 @@ impl Tracker {
         );
     }
 
+    /// The current assignment epoch of `tp`, if owned.
+    pub fn epoch(&self, tp: &TopicPartition) -> Option<u64> {
+        self.parts.lock().unwrap().get(tp).map(|p| p.epoch)
+    }
+
+    /// As [`Tracker::begin`], but only while `tp` is still in assignment
+    /// `epoch` (a message held back while the pipeline was full is dropped
+    /// when its partition was revoked, and perhaps reassigned, meanwhile: the
+    /// owner fetches it again from the committed offset).
+    pub fn begin_in(&self, tp: &TopicPartition, epoch: u64, offset: i64) -> bool {
+        let mut parts = self.parts.lock().unwrap();
+        match parts.get_mut(tp).filter(|p| p.epoch == epoch) {
+            Some(p) => {
+                p.in_flight.insert(offset);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Registers a consumed message; returns the epoch to complete it with, or
     /// `None` when the partition is not owned.
     pub fn begin(&self, tp: &TopicPartition, offset: i64) -> Option<u64> {

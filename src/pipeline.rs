@@ -38,7 +38,7 @@ use crate::config::{DeliveryMode, Settings};
 use crate::offsets::{TopicPartition, Tracker};
 use crate::shutdown::Shutdown;
 use crate::sink::{self, Outgoing, Sink};
-use crate::source::{self, ConsumedMessage, PollLoop};
+use crate::source::{self, ConsumedMessage, InFlight, PollLoop};
 use crate::transaction::{Transactions, TxnError};
 use newsflow_core::article::SourcePosition;
 use newsflow_core::decode::{self, article_id};
@@ -104,7 +104,7 @@ struct ProcessedMessage {
     tp: TopicPartition,
     offset: i64,
     epoch: u64,
-    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    permit: Option<InFlight>,
     article_id: String,
     records: Vec<Outgoing>,
     dead_letter: Option<DeadLetterReason>,
@@ -290,11 +290,14 @@ pub async fn run(
         None
     };
     let permits = Arc::new(Semaphore::new(settings.pipeline.max_in_flight));
+    let byte_permits = Arc::new(Semaphore::new(settings.pipeline.max_in_flight_bytes));
     let (tx, rx) = mpsc::channel::<ConsumedMessage>(settings.pipeline.max_in_flight);
     let poll = PollLoop {
         consumer: consumer.clone(),
         tracker: tracker.clone(),
         permits,
+        byte_permits,
+        max_in_flight_bytes: settings.pipeline.max_in_flight_bytes,
         tx,
         shutdown: stop.clone(),
         commit_interval: Duration::from_millis(settings.pipeline.commit_interval_ms),
@@ -356,6 +359,12 @@ pub async fn run(
         tracing::warn!(error = %e, "producer flush incomplete");
     }
     let _ = poll.join();
+    // The final revocation (unsubscribe) must not wait a second deadline.
+    consumer.context().set_stopping();
+    let fatal = match (fatal, consumer.context().fatal()) {
+        (None, Some(why)) => Some(anyhow::anyhow!(why)),
+        (f, _) => f,
+    };
     // Exactly-once: the ordered stage committed the last transaction with
     // its offsets; there is nothing for the consumer to commit.
     let positions = if exactly_once {
@@ -634,6 +643,7 @@ mod tests {
 
     fn message(offset: i64, payload: &[u8], headers: Option<OwnedHeaders>) -> ConsumedMessage {
         let permits = Arc::new(Semaphore::new(1));
+        let bytes = Arc::new(Semaphore::new(1));
         ConsumedMessage {
             tp: TopicPartition::new("news.raw", 3),
             offset,
@@ -641,7 +651,10 @@ mod tests {
             key: Some(b"k1".to_vec()),
             payload: payload.to_vec(),
             headers,
-            permit: permits.try_acquire_owned().unwrap(),
+            permit: InFlight::new(
+                permits.try_acquire_owned().unwrap(),
+                bytes.try_acquire_owned().unwrap(),
+            ),
         }
     }
 

@@ -8,17 +8,28 @@
 //! then lets the rebalance proceed. Periodic offset commits run on the same
 //! thread, so a commit can never race a revocation.
 //!
-//! Backpressure: the thread takes a permit per message from a semaphore of
-//! `pipeline.max_in_flight` permits before polling; a permit is returned when
-//! the message's outputs are acknowledged.
+//! Backpressure: a message enters the pipeline with one permit of
+//! `pipeline.max_in_flight` and as many byte permits of
+//! `pipeline.max_in_flight_bytes` as it has bytes; both return when its
+//! outputs are acknowledged (or its transaction commits), so memory follows
+//! from the configuration. When either runs out the thread pauses the
+//! assignment and keeps polling (rebalances, commits and errors are served,
+//! messages fetched before the pause are held), and resumes when capacity
+//! frees.
+//!
+//! Fatal errors end the loop and the service: a fatal consumer error (for
+//! example a fenced static member) or a rebalance error. Lost partitions
+//! (`assignment_lost`) are dropped without a drain or a commit.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
-use rdkafka::error::KafkaResult;
+use rdkafka::error::{KafkaError, KafkaResult};
 use rdkafka::message::{Message, OwnedHeaders};
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit, Semaphore};
@@ -26,10 +37,11 @@ use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit, Semaphore};
 use crate::cluster::ClientErrors;
 use crate::config::{DeliveryMode, Settings};
 
-/// How long the poll thread waits for an in-flight permit before polling
-/// anyway to serve callbacks: short enough that rebalances, commits and
-/// shutdown are never held up by a full pipeline for long.
-const PERMIT_WAIT: Duration = Duration::from_millis(100);
+/// While the pipeline is full, how long the poll thread waits for capacity
+/// between polls that serve callbacks: rebalances, commits and errors are
+/// handled within this even when no message can be taken, and freed capacity
+/// is noticed at once.
+const FULL_WAIT: Duration = Duration::from_millis(20);
 
 /// Exactly-once revocation: how long to wait for the revoked partitions to
 /// go idle before asking for another transaction commit (messages that were
@@ -52,7 +64,7 @@ pub struct ConsumedMessage {
     pub payload: Vec<u8>,
     pub headers: Option<OwnedHeaders>,
     /// Returned when the message is fully handled: this is the in-flight bound.
-    pub permit: OwnedSemaphorePermit,
+    pub permit: InFlight,
 }
 
 /// Consumer callbacks: partition ownership and revocation draining.
@@ -65,6 +77,10 @@ pub struct SourceContext {
     commit_now: Arc<Notify>,
     /// Errors librdkafka reported, for start-up diagnostics.
     pub errors: ClientErrors,
+    /// Set once the service stops: revocations no longer wait.
+    stopping: AtomicBool,
+    /// A fatal error seen in a callback or by the poll loop.
+    fatal: Mutex<Option<String>>,
 }
 
 impl ClientContext for SourceContext {
@@ -97,12 +113,42 @@ pub fn commit(
 }
 
 impl SourceContext {
+    /// How long a revocation may wait for in-flight work: the drain
+    /// deadline, or nothing once the service is stopping (the stop already
+    /// gave the drain its deadline; a second full wait in the final
+    /// revocation would double it).
+    fn drain_timeout(&self) -> Duration {
+        if self.stopping.load(Ordering::SeqCst) {
+            Duration::ZERO
+        } else {
+            self.drain_timeout
+        }
+    }
+
+    /// Records a fatal error: the poll loop ends and the service exits with it.
+    fn fail(&self, why: String) {
+        let mut f = self.fatal.lock().unwrap();
+        if f.is_none() {
+            *f = Some(why);
+        }
+    }
+
+    /// The fatal error recorded, if any.
+    pub fn fatal(&self) -> Option<String> {
+        self.fatal.lock().unwrap().clone()
+    }
+
+    /// Tells revocations from now on not to wait (the service is stopping).
+    pub fn set_stopping(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
     /// Exactly-once revocation: the revoked partitions' messages are complete
     /// once their transaction commits, which carries their offsets; ask for
     /// commits until none is in flight (or the drain deadline passes).
     fn revoke_transactional(&self, tps: &[TopicPartition]) {
-        let deadline = Instant::now() + self.drain_timeout;
-        let mut left = usize::MAX;
+        let deadline = Instant::now() + self.drain_timeout();
+        let mut left = self.tracker.wait_idle(Some(tps), Duration::ZERO);
         while left > 0 && Instant::now() < deadline {
             self.commit_now.notify_one();
             left = self.tracker.wait_idle(Some(tps), REVOKE_COMMIT_WAIT);
@@ -125,18 +171,37 @@ impl ConsumerContext for SourceContext {
                 self.revoke_transactional(&tps);
                 return;
             }
-            let left = self.tracker.wait_idle(Some(&tps), self.drain_timeout);
+            if consumer.assignment_lost() {
+                // The group has already given them to another member (a
+                // session timeout, a fenced static member): draining or
+                // committing for them would be refused or, worse, race the
+                // new owner.
+                self.tracker.revoke(&tps);
+                for tp in &tps {
+                    tracing::warn!(topic = %tp.topic, partition = tp.partition, "partition lost; its in-flight work is dropped and redone by the new owner");
+                }
+                return;
+            }
+            let left = self.tracker.wait_idle(Some(&tps), self.drain_timeout());
             if left > 0 {
                 tracing::warn!(in_flight = left, "revocation drain deadline passed; unfinished messages will be redelivered to the next owner");
             }
             let positions = self.tracker.positions(&tps);
-            if let Err(e) = commit(consumer, &positions, CommitMode::Sync) {
-                tracing::warn!(error = %e, "commit on revocation failed; the next owner may redo some messages");
-            }
+            let committed = match commit(consumer, &positions, CommitMode::Sync) {
+                Ok(()) => true,
+                Err(e) => {
+                    tracing::warn!(error = %e, "commit on revocation failed; the next owner may redo some messages");
+                    false
+                }
+            };
             self.tracker.revoke(&tps);
             for tp in &tps {
-                let committed = positions.iter().find(|(p, _)| p == tp).map(|(_, o)| *o);
-                tracing::info!(topic = %tp.topic, partition = tp.partition, committed_offset = committed, "partition revoked");
+                let position = positions.iter().find(|(p, _)| p == tp).map(|(_, o)| *o);
+                if committed {
+                    tracing::info!(topic = %tp.topic, partition = tp.partition, committed_offset = position, "partition revoked");
+                } else {
+                    tracing::warn!(topic = %tp.topic, partition = tp.partition, uncommitted_offset = position, "partition revoked without its commit");
+                }
             }
         }
     }
@@ -150,7 +215,10 @@ impl ConsumerContext for SourceContext {
                 }
             }
             Rebalance::Revoke(_) => {}
-            Rebalance::Error(e) => tracing::error!(error = %e, "rebalance error"),
+            Rebalance::Error(e) => {
+                tracing::error!(error = %e, "rebalance error");
+                self.fail(format!("rebalance error: {e}"));
+            }
         }
     }
 
@@ -193,6 +261,8 @@ pub fn create_consumer(
         exactly_once: settings.delivery.mode == DeliveryMode::ExactlyOnce,
         commit_now,
         errors: ClientErrors::default(),
+        stopping: AtomicBool::new(false),
+        fatal: Mutex::new(None),
     };
     let consumer: BaseConsumer<SourceContext> =
         consumer_config(settings).create_with_context(ctx)?;
@@ -204,8 +274,13 @@ pub fn create_consumer(
 pub struct PollLoop {
     pub consumer: Arc<BaseConsumer<SourceContext>>,
     pub tracker: Arc<Tracker>,
+    /// One permit per message in flight (`pipeline.max_in_flight`).
     pub permits: Arc<Semaphore>,
+    /// One permit per input byte in flight (`pipeline.max_in_flight_bytes`).
+    pub byte_permits: Arc<Semaphore>,
+    pub max_in_flight_bytes: usize,
     pub tx: mpsc::Sender<ConsumedMessage>,
+    /// The pipeline's stop: watched, and triggered on a fatal error.
     pub shutdown: Shutdown,
     pub commit_interval: Duration,
     /// Exactly-once: no consumer commits (offsets travel in transactions).
@@ -213,19 +288,152 @@ pub struct PollLoop {
     pub runtime: tokio::runtime::Handle,
 }
 
+/// A message polled but not yet in the pipeline (held back while it is full).
+struct Held {
+    tp: TopicPartition,
+    epoch: u64,
+    offset: i64,
+    key: Option<Vec<u8>>,
+    payload: Vec<u8>,
+    headers: Option<rdkafka::message::OwnedHeaders>,
+}
+
+/// The capacity one message takes: returned when its outputs are
+/// acknowledged (or its transaction commits).
+#[derive(Debug)]
+pub struct InFlight {
+    _message: OwnedSemaphorePermit,
+    _bytes: OwnedSemaphorePermit,
+}
+
+impl InFlight {
+    pub fn new(message: OwnedSemaphorePermit, bytes: OwnedSemaphorePermit) -> InFlight {
+        InFlight {
+            _message: message,
+            _bytes: bytes,
+        }
+    }
+}
+
 impl PollLoop {
-    /// Starts the poll thread. It ends when shutdown is triggered or the
-    /// pipeline hangs up; dropping its sender tells the pipeline the input ended.
+    /// Starts the poll thread. It ends when shutdown is triggered, the
+    /// pipeline hangs up or a fatal consumer error occurs; dropping its
+    /// sender tells the pipeline the input ended.
     pub fn spawn(self) -> JoinHandle<()> {
         std::thread::Builder::new()
             .name("kafka-poll".into())
-            .spawn(move || self.run())
+            .spawn(move || {
+                // A panic here must not leave a live process that consumes
+                // nothing: it stops the pipeline with an error.
+                let (consumer, stop) = (self.consumer.clone(), self.shutdown.clone());
+                if let Err(panic) =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run()))
+                {
+                    let text = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_owned())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    consumer
+                        .context()
+                        .fail(format!("the poll thread panicked: {text}"));
+                    stop.trigger();
+                }
+            })
             .expect("spawn poll thread")
+    }
+
+    /// Bytes of in-flight capacity a message of `len` bytes takes (a message
+    /// larger than the whole budget takes all of it, and so runs alone).
+    fn bytes_for(&self, len: usize) -> u32 {
+        len.clamp(1, self.max_in_flight_bytes) as u32
+    }
+
+    fn try_capacity(&self, len: usize) -> Option<InFlight> {
+        let message = self.permits.clone().try_acquire_owned().ok()?;
+        let bytes = self
+            .byte_permits
+            .clone()
+            .try_acquire_many_owned(self.bytes_for(len))
+            .ok()?;
+        Some(InFlight {
+            _message: message,
+            _bytes: bytes,
+        })
+    }
+
+    /// Waits (at most [`FULL_WAIT`]) until a message of `len` bytes would fit.
+    /// Only this thread takes permits, so capacity seen here stays.
+    fn wait_for_capacity(&self, len: usize) {
+        let (permits, bytes, n) = (
+            self.permits.clone(),
+            self.byte_permits.clone(),
+            self.bytes_for(len),
+        );
+        self.runtime.block_on(async move {
+            let _ = tokio::time::timeout(FULL_WAIT, async move {
+                drop(permits.acquire().await);
+                drop(bytes.acquire_many(n).await);
+            })
+            .await;
+        });
+    }
+
+    /// Pauses or resumes fetching for the whole assignment.
+    fn set_paused(&self, pause: bool) {
+        let Ok(assignment) = self.consumer.assignment() else {
+            return;
+        };
+        if assignment.count() == 0 {
+            return;
+        }
+        let r = if pause {
+            self.consumer.pause(&assignment)
+        } else {
+            self.consumer.resume(&assignment)
+        };
+        if let Err(e) = r {
+            tracing::warn!(error = %e, pause, "pausing or resuming the assignment failed");
+        }
+    }
+
+    /// One poll: serves rebalances, commits and errors; returns a message.
+    /// A fatal consumer error ends the loop (`Err`).
+    fn poll_once(&self, timeout: Duration) -> Result<Option<Held>, String> {
+        let msg = match self.consumer.poll(timeout) {
+            None => return Ok(None),
+            Some(Err(KafkaError::MessageConsumptionFatal(code))) => {
+                return Err(format!("fatal consumer error: {code}"))
+            }
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "consumer error");
+                return Ok(None);
+            }
+            Some(Ok(m)) => m,
+        };
+        let tp = TopicPartition::new(msg.topic(), msg.partition());
+        let Some(epoch) = self.tracker.epoch(&tp) else {
+            tracing::warn!(topic = %tp.topic, partition = tp.partition, offset = msg.offset(), "message from a partition not owned; skipped");
+            return Ok(None);
+        };
+        Ok(Some(Held {
+            offset: msg.offset(),
+            epoch,
+            key: msg.key().map(<[u8]>::to_vec),
+            payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+            headers: msg.headers().map(|h| h.detach()),
+            tp,
+        }))
     }
 
     fn run(self) {
         let mut last_commit = Instant::now();
+        let mut held: VecDeque<Held> = VecDeque::new();
+        let mut paused = false;
         while !self.shutdown.is_triggered() {
+            if let Some(why) = self.consumer.context().fatal() {
+                return self.fail(why);
+            }
             if !self.exactly_once && last_commit.elapsed() >= self.commit_interval {
                 let positions = self.tracker.take_commits(false);
                 if let Err(e) = commit(&self.consumer, &positions, CommitMode::Async) {
@@ -233,40 +441,55 @@ impl PollLoop {
                 }
                 last_commit = Instant::now();
             }
-            let permit = self.runtime.block_on(async {
-                tokio::time::timeout(PERMIT_WAIT, self.permits.clone().acquire_owned()).await
-            });
-            let Ok(Ok(permit)) = permit else {
-                // At capacity: serve callbacks without taking messages.
-                continue;
-            };
-            let msg = match self.consumer.poll(POLL_TIMEOUT) {
-                None => continue,
-                Some(Err(e)) => {
-                    tracing::warn!(error = %e, "consumer error");
-                    continue;
+            // Hand held messages to the pipeline while there is room.
+            let mut blocked: Option<usize> = None;
+            while let Some(front) = held.front() {
+                let Some(capacity) = self.try_capacity(front.payload.len()) else {
+                    blocked = Some(front.payload.len());
+                    break;
+                };
+                let h = held.pop_front().expect("front exists");
+                if !self.tracker.begin_in(&h.tp, h.epoch, h.offset) {
+                    continue; // revoked meanwhile: the owner fetches it again
                 }
-                Some(Ok(m)) => m,
-            };
-            let tp = TopicPartition::new(msg.topic(), msg.partition());
-            let Some(epoch) = self.tracker.begin(&tp, msg.offset()) else {
-                tracing::warn!(topic = %tp.topic, partition = tp.partition, offset = msg.offset(), "message from a partition not owned; skipped");
-                continue;
-            };
-            let headers = msg.headers().map(|h| h.detach());
-            let work = ConsumedMessage {
-                offset: msg.offset(),
-                epoch,
-                key: msg.key().map(<[u8]>::to_vec),
-                payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
-                headers,
-                permit,
-                tp,
-            };
-            drop(msg);
-            if self.tx.blocking_send(work).is_err() {
-                break; // the pipeline stopped
+                let work = ConsumedMessage {
+                    tp: h.tp,
+                    offset: h.offset,
+                    epoch: h.epoch,
+                    key: h.key,
+                    payload: h.payload,
+                    headers: h.headers,
+                    permit: capacity,
+                };
+                if self.tx.blocking_send(work).is_err() {
+                    return; // the pipeline stopped
+                }
+            }
+            // Full: pause fetching but keep polling, so that rebalances,
+            // commits and errors are served while the pipeline drains.
+            let full = blocked.is_some() || self.permits.available_permits() == 0;
+            if full || paused {
+                // Re-pausing every round covers partitions assigned meanwhile.
+                self.set_paused(full);
+                paused = full;
+            }
+            let timeout = if full { Duration::ZERO } else { POLL_TIMEOUT };
+            match self.poll_once(timeout) {
+                Ok(Some(h)) => held.push_back(h),
+                Ok(None) => {}
+                Err(why) => return self.fail(why),
+            }
+            if full {
+                self.wait_for_capacity(blocked.unwrap_or(0));
             }
         }
+    }
+
+    /// Ends the loop on a fatal error: recorded for the service's exit, and
+    /// the pipeline is stopped.
+    fn fail(&self, why: String) {
+        tracing::error!(error = %why, "fatal consumer error; stopping");
+        self.consumer.context().fail(why);
+        self.shutdown.trigger();
     }
 }

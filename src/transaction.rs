@@ -26,11 +26,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::source::InFlight;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::{Offset, TopicPartitionList};
-use tokio::sync::OwnedSemaphorePermit;
 
 use crate::cluster::SinkContext;
 use crate::offsets::{TopicPartition, Tracker};
@@ -67,7 +67,7 @@ struct Pending {
     tp: TopicPartition,
     epoch: u64,
     offset: i64,
-    _permit: Option<OwnedSemaphorePermit>,
+    _permit: Option<InFlight>,
 }
 
 /// The open transaction of this instance.
@@ -114,13 +114,7 @@ impl Transactions {
     }
 
     /// Records that every record of `offset` is in the open transaction.
-    pub fn add(
-        &mut self,
-        tp: TopicPartition,
-        epoch: u64,
-        offset: i64,
-        permit: Option<OwnedSemaphorePermit>,
-    ) {
+    pub fn add(&mut self, tp: TopicPartition, epoch: u64, offset: i64, permit: Option<InFlight>) {
         let next = self.next.entry(tp.clone()).or_insert(offset + 1);
         *next = (*next).max(offset + 1);
         self.pending.push(Pending {
