@@ -48,6 +48,11 @@ const FULL_WAIT: Duration = Duration::from_millis(20);
 /// still being enriched at the first request join the next transaction).
 const REVOKE_COMMIT_WAIT: Duration = Duration::from_millis(50);
 
+/// How long the pipeline must stay full before the assignment is paused (and
+/// polling goes on without taking messages): longer than the brief fills of
+/// a pipeline at capacity, short against any rebalance or session timeout.
+const STALL_BEFORE_PAUSE: Duration = Duration::from_millis(200);
+
 /// How long one `poll` blocks when no message is ready: the shutdown flag
 /// and the commit timer are checked at least this often.
 const POLL_TIMEOUT: Duration = Duration::from_millis(100);
@@ -430,6 +435,7 @@ impl PollLoop {
         let mut last_commit = Instant::now();
         let mut held: VecDeque<Held> = VecDeque::new();
         let mut paused = false;
+        let mut full_since: Option<Instant> = None;
         while !self.shutdown.is_triggered() {
             if let Some(why) = self.consumer.context().fatal() {
                 return self.fail(why);
@@ -468,18 +474,36 @@ impl PollLoop {
             // Full: pause fetching but keep polling, so that rebalances,
             // commits and errors are served while the pipeline drains.
             let full = blocked.is_some() || self.permits.available_permits() == 0;
-            if full || paused {
-                // Re-pausing every round covers partitions assigned meanwhile.
-                self.set_paused(full);
-                paused = full;
+            if !full {
+                full_since = None;
+            } else if full_since.is_none() {
+                full_since = Some(Instant::now());
             }
-            let timeout = if full { Duration::ZERO } else { POLL_TIMEOUT };
+            // A brief fill (the pipeline working at capacity) only waits for
+            // room: pausing would make librdkafka drop its prefetched
+            // messages and fetch them again on resume, a round trip each
+            // time. A stall (the output broker down) pauses the assignment.
+            let stalled = full_since.is_some_and(|t| t.elapsed() >= STALL_BEFORE_PAUSE);
+            if stalled || paused {
+                // Re-pausing every round covers partitions assigned meanwhile.
+                self.set_paused(stalled);
+                paused = stalled;
+            }
+            if full && !stalled {
+                self.wait_for_capacity(blocked.unwrap_or(0));
+                continue;
+            }
+            let timeout = if stalled {
+                Duration::ZERO
+            } else {
+                POLL_TIMEOUT
+            };
             match self.poll_once(timeout) {
                 Ok(Some(h)) => held.push_back(h),
                 Ok(None) => {}
                 Err(why) => return self.fail(why),
             }
-            if full {
+            if stalled {
                 self.wait_for_capacity(blocked.unwrap_or(0));
             }
         }
