@@ -7,6 +7,8 @@
 //! samples. Used by `scripts/bench-latency.sh`. Usage:
 //! `latency BROKERS NEWSFLOW_BIN [RATE_PER_SEC] [SECONDS]`.
 
+mod support;
+
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -20,40 +22,6 @@ use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 const PARTITIONS: i32 = 4;
 const COMMIT_INTERVAL_MS: &str = "100";
 
-fn create_topics(brokers: &str, names: &[(&str, i32)]) {
-    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-    let admin: AdminClient<rdkafka::client::DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .unwrap();
-    let new: Vec<NewTopic> = names
-        .iter()
-        .map(|(n, p)| NewTopic::new(n, *p, TopicReplication::Fixed(1)))
-        .collect();
-    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
-    for r in futures::executor::block_on(admin.create_topics(&new, &opts)).unwrap() {
-        r.map_err(|(t, e)| format!("create topic {t}: {e}"))
-            .unwrap();
-    }
-}
-
-fn bodies() -> Vec<serde_json::Value> {
-    if let Some(path) = newsflow_core::training::corpora::find("reuters21578/train.jsonl.gz") {
-        let text = newsflow_core::training::textfile::read(&path).unwrap();
-        return text
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|d| d["body"].as_str().is_some_and(|b| !b.trim().is_empty()))
-            .map(|d| serde_json::json!({"title": d["title"], "body": d["body"]}))
-            .collect();
-    }
-    newsflow_core::fixtures::SAMPLE_ARTICLES
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -65,7 +33,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn run_mode(brokers: &str, bin: &str, mode: &str, rate: u64, secs: u64) -> serde_json::Value {
     let prefix = format!("lat.{mode}");
     let t = |s: &str| format!("{prefix}.{s}");
-    create_topics(
+    support::create_topics(
         brokers,
         &[
             (&t("raw"), PARTITIONS),
@@ -134,7 +102,7 @@ fn run_mode(brokers: &str, bin: &str, mode: &str, rate: u64, secs: u64) -> serde
         .set("linger.ms", "0")
         .create()
         .unwrap();
-    let articles = bodies();
+    let (_, articles) = support::input_articles();
     let send = |id: &str, i: usize| {
         let mut v = articles[i % articles.len()].clone();
         v["id"] = serde_json::Value::String(id.to_owned());

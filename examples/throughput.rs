@@ -12,6 +12,8 @@
 //! input offset is committed, so process start-up and the group join do not
 //! count; committed means every output of the message was acknowledged.
 
+mod support;
+
 use std::process::{Command, Stdio};
 
 use std::time::{Duration, Instant};
@@ -47,18 +49,7 @@ fn committed_total(brokers: &str, group: &str, topic: &str, partitions: i32) -> 
 }
 
 fn create_topic(brokers: &str, name: &str, partitions: i32) {
-    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-    let admin: AdminClient<rdkafka::client::DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .unwrap();
-    let topic = NewTopic::new(name, partitions, TopicReplication::Fixed(1));
-    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
-    let r = futures::executor::block_on(admin.create_topics([&topic], &opts)).unwrap();
-    for x in r {
-        x.map_err(|(t, e)| format!("create topic {t}: {e}"))
-            .unwrap();
-    }
+    support::create_topics(brokers, &[(name, partitions)]);
 }
 
 fn measure(brokers: &str, bin: &str, mode: &str, input: &str, total: i64, partitions: i32) -> f64 {
@@ -120,29 +111,6 @@ fn measure(brokers: &str, bin: &str, mode: &str, input: &str, total: i64, partit
     rate
 }
 
-/// Reuters-21578 training articles where the corpus is available, else the
-/// sample articles; with a name for the report.
-fn input_articles() -> (&'static str, Vec<serde_json::Value>) {
-    if let Some(path) = newsflow_core::training::corpora::find("reuters21578/train.jsonl.gz") {
-        let text = newsflow_core::training::textfile::read(&path).unwrap();
-        let v: Vec<serde_json::Value> = text
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|d| d["body"].as_str().is_some_and(|b| !b.trim().is_empty()))
-            .map(|d| serde_json::json!({"title": d["title"], "body": d["body"]}))
-            .collect();
-        if !v.is_empty() {
-            return ("Reuters-21578 training bodies", v);
-        }
-    }
-    let v = newsflow_core::fixtures::SAMPLE_ARTICLES
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    ("the sample articles", v)
-}
-
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -154,7 +122,7 @@ async fn main() {
     create_topic(&brokers, input, partitions);
 
     // Input: Reuters bodies (or the samples), cycled, each with a unique id.
-    let (source, samples) = input_articles();
+    let (source, samples) = support::input_articles();
     let producer: FutureProducer = ClientConfig::new()
         .set("bootstrap.servers", &brokers)
         .set("linger.ms", "5")

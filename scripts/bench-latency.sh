@@ -13,12 +13,6 @@ cd "$(dirname "$0")/.."
 RATE="${1:-500}"
 SECONDS_="${2:-20}"
 cargo build --release --bin newsflow --example latency >&2
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-WORK=$(mktemp -d)
-scripts/kafka-broker.sh "$PORT" "$WORK" >"$WORK/broker.log" 2>&1 &
-BROKER=$!
-trap 'kill $BROKER 2>/dev/null || true; wait $BROKER 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+. scripts/bench-broker.sh
 sleep 2
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg); Apache Kafka 4.4.0 (KRaft, 1 node)" >&2
 target/release/examples/latency "127.0.0.1:$PORT" target/release/newsflow "$RATE" "$SECONDS_"

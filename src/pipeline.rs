@@ -55,6 +55,9 @@ const FLUSH_MIN: Duration = Duration::from_millis(100);
 /// transaction has reached its commit interval while no message arrives.
 const TXN_TICK: Duration = Duration::from_millis(50);
 
+/// How long closing the consumer (leaving the group) may take at shutdown.
+const CONSUMER_CLOSE_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// What the service does with each message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -382,8 +385,7 @@ pub async fn run(
             tracing::error!(error = %e, "final commit failed; uncommitted messages will be redone")
         }
     }
-    consumer.unsubscribe();
-    drop(consumer);
+    close_consumer(consumer);
     let summary = stats.summary(drained);
     tracing::info!(
         consumed = summary.consumed,
@@ -396,6 +398,29 @@ pub async fn run(
     match fatal {
         Some(e) => Err(e),
         None => Ok(summary),
+    }
+}
+
+/// Leaves the group and closes the consumer, waiting at most
+/// [`CONSUMER_CLOSE_TIMEOUT`]: librdkafka's close waits for a rebalance in
+/// progress, which a slow or faulty coordinator can drag out, and shutdown
+/// must stay within its deadline. A close that takes longer goes on in the
+/// background until the process exits (the group then drops the member when
+/// its session times out).
+fn close_consumer(consumer: Arc<rdkafka::consumer::BaseConsumer<source::SourceContext>>) {
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("kafka-close".into())
+        .spawn(move || {
+            consumer.unsubscribe();
+            drop(consumer);
+            let _ = done_tx.send(());
+        });
+    if spawned.is_ok() && done_rx.recv_timeout(CONSUMER_CLOSE_TIMEOUT).is_err() {
+        tracing::warn!(
+            timeout_ms = CONSUMER_CLOSE_TIMEOUT.as_millis() as u64,
+            "the consumer did not close in time; leaving the group is left to its session timeout"
+        );
     }
 }
 

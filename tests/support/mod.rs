@@ -740,7 +740,8 @@ impl Service {
             }
             assert!(
                 started.elapsed() < Duration::from_secs(30),
-                "did not exit after SIGTERM"
+                "did not exit after SIGTERM; log:\n{}",
+                self.log()
             );
             std::thread::sleep(Duration::from_millis(20));
         };
