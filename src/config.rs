@@ -341,15 +341,16 @@ impl Settings {
     /// `max.poll.interval.ms` runs out, or the group evicts the member while
     /// its work is still in flight.
     fn validate_timeouts(&self) -> Result<(), ConfigError> {
-        let ms = |props: &BTreeMap<String, PropValue>, key: &str| -> Option<u64> {
-            props
-                .get(key)
-                .and_then(|v| v.to_string().trim().parse().ok())
-        };
-        // librdkafka's defaults.
-        let poll = ms(&self.kafka.consumer, "max.poll.interval.ms").unwrap_or(300_000);
+        // A value that is not a number is left to librdkafka, which names it.
+        let ms = |section, props, key| millis(section, props, key).ok().flatten();
+        let poll = ms(
+            "kafka.consumer",
+            &self.kafka.consumer,
+            "max.poll.interval.ms",
+        )
+        .unwrap_or(LIBRDKAFKA_MAX_POLL_INTERVAL_MS);
         for key in ["message.timeout.ms", "delivery.timeout.ms"] {
-            let Some(d) = ms(&self.kafka.producer, key) else {
+            let Some(d) = ms("kafka.producer", &self.kafka.producer, key) else {
                 continue;
             };
             if d == 0 {
@@ -369,18 +370,8 @@ impl Settings {
     /// Exactly-once: the transaction must outlive a commit interval and every
     /// delivery attempt inside it.
     fn validate_exactly_once(&self) -> Result<(), ConfigError> {
-        let ms = |key: &str| -> Result<Option<u64>, ConfigError> {
-            match self.kafka.producer.get(key) {
-                None => Ok(None),
-                Some(v) => v.to_string().trim().parse::<u64>().map(Some).map_err(|_| {
-                    ConfigError(format!(
-                        "key `kafka.producer.\"{key}\"`: {v} is not a number of milliseconds"
-                    ))
-                }),
-            }
-        };
-        // librdkafka's default transaction.timeout.ms.
-        let txn = ms("transaction.timeout.ms")?.unwrap_or(60_000);
+        let ms = |key| millis("kafka.producer", &self.kafka.producer, key);
+        let txn = ms("transaction.timeout.ms")?.unwrap_or(LIBRDKAFKA_TRANSACTION_TIMEOUT_MS);
         for key in ["delivery.timeout.ms", "message.timeout.ms"] {
             if let Some(d) = ms(key)? {
                 if d == 0 || d > txn {
@@ -401,12 +392,14 @@ impl Settings {
 
     /// `kafka.producer."transaction.timeout.ms"`, or librdkafka's default.
     pub fn transaction_timeout(&self) -> std::time::Duration {
-        let ms = self
-            .kafka
-            .producer
-            .get("transaction.timeout.ms")
-            .and_then(|v| v.to_string().trim().parse().ok())
-            .unwrap_or(60_000);
+        let ms = millis(
+            "kafka.producer",
+            &self.kafka.producer,
+            "transaction.timeout.ms",
+        )
+        .ok()
+        .flatten()
+        .unwrap_or(LIBRDKAFKA_TRANSACTION_TIMEOUT_MS);
         std::time::Duration::from_millis(ms)
     }
 
@@ -551,6 +544,28 @@ pub fn is_secret(key: &str) -> bool {
     .any(|s| k.contains(s))
         || k == "ssl.key"
         || k.ends_with(".key")
+}
+
+/// librdkafka's default `transaction.timeout.ms`.
+const LIBRDKAFKA_TRANSACTION_TIMEOUT_MS: u64 = 60_000;
+/// librdkafka's default `max.poll.interval.ms`.
+const LIBRDKAFKA_MAX_POLL_INTERVAL_MS: u64 = 300_000;
+
+/// A librdkafka property in milliseconds: `None` when unset, an error naming
+/// the key when it is not a number.
+fn millis(
+    section: &str,
+    props: &BTreeMap<String, PropValue>,
+    key: &str,
+) -> Result<Option<u64>, ConfigError> {
+    match props.get(key) {
+        None => Ok(None),
+        Some(v) => v.to_string().trim().parse::<u64>().map(Some).map_err(|_| {
+            ConfigError(format!(
+                "key `{section}.\"{key}\"`: {v} is not a number of milliseconds"
+            ))
+        }),
+    }
 }
 
 fn check_topic_name(name: &str) -> Result<(), String> {

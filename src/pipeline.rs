@@ -227,8 +227,8 @@ fn outputs(
     Ok((article.id, records))
 }
 
-/// The text of a caught panic.
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+/// The text of a caught panic (also used for the poll thread's).
+pub(crate) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())

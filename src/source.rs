@@ -334,11 +334,7 @@ impl PollLoop {
                 if let Err(panic) =
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run()))
                 {
-                    let text = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| (*s).to_owned())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
+                    let text = crate::pipeline::panic_text(panic.as_ref());
                     consumer
                         .context()
                         .fail(format!("the poll thread panicked: {text}"));

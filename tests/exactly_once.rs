@@ -7,9 +7,9 @@
 mod support;
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use support::{articles, committed, produce, read_all, Broker, Record, Service};
+use support::{articles, committed_total, produce, read_all, Broker, Record, Service};
 
 const WAIT: Duration = Duration::from_secs(120);
 /// How long the final reads wait for one record more than expected (a
@@ -43,18 +43,8 @@ fn start(s: &newsflow::config::Settings, txid: &str) -> Service {
 
 /// Waits until the group has committed `total` input offsets.
 async fn wait_committed(s: &newsflow::config::Settings, total: i64) {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let c: i64 = committed(&s.kafka.brokers, &s.kafka.group_id, &s.topics.input)
-            .iter()
-            .filter(|&&o| o > 0)
-            .sum();
-        if c >= total {
-            return;
-        }
-        assert!(Instant::now() < deadline, "committed {c} of {total}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (b, g, t) = (&s.kafka.brokers, &s.kafka.group_id, &s.topics.input);
+    support::wait_committed(b, g, t, total, WAIT, String::new).await;
 }
 
 /// Asserts that every article has exactly one enriched event and exactly one
@@ -142,10 +132,7 @@ async fn kill_9_loop_loses_and_repeats_nothing() {
         kills += 1;
     }
     assert_eq!(kills, 10);
-    let progress: i64 = committed(&s.kafka.brokers, "geos", &s.topics.input)
-        .iter()
-        .filter(|&&o| o > 0)
-        .sum();
+    let progress = committed_total(&s.kafka.brokers, "geos", &s.topics.input);
     assert!(progress > 0, "the killed runs made progress");
     assert!(
         progress < input.len() as i64,

@@ -10,7 +10,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use rdkafka::mocking::{MockCluster, MockCoordinator};
-use support::{articles, committed, produce, read_all, Service};
+use support::{articles, committed_total, produce, read_all, Service};
 
 const DRAIN_MS: u64 = 3000;
 
@@ -20,8 +20,7 @@ async fn a_full_pipeline_keeps_serving_the_group_and_stops_in_time() {
     // every output partition.
     let cluster: MockCluster<'static, rdkafka::producer::DefaultProducerContext> =
         MockCluster::new(2).unwrap();
-    let mut s = support::Broker::mock().settings("fault", "gfault");
-    s.kafka.brokers = cluster.bootstrap_servers();
+    let s = support::settings(&cluster.bootstrap_servers(), "fault", "gfault");
     let t = s.topics.clone();
     for (name, parts) in [
         (&t.input, 2),
@@ -58,17 +57,9 @@ async fn a_full_pipeline_keeps_serving_the_group_and_stops_in_time() {
         "{}",
         a.log()
     );
-    let total = || -> i64 {
-        committed(&s.kafka.brokers, "gfault", &t.input)
-            .iter()
-            .filter(|&&o| o > 0)
-            .sum()
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while total() < 20 {
-        assert!(Instant::now() < deadline, "the first 20 were not committed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let total = || committed_total(&s.kafka.brokers, "gfault", &t.input);
+    let waited = Duration::from_secs(30);
+    support::wait_committed(&s.kafka.brokers, "gfault", &t.input, 20, waited, || a.log()).await;
     let before = total();
 
     // The output broker goes down; the pipeline fills with unacknowledged work.

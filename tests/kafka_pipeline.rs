@@ -57,19 +57,11 @@ async fn enriches_and_dead_letters(broker: Broker) {
     let topics = read_all(&s.kafka.brokers, &[&s.topics.topics], 1, WAIT);
     // Wait until every input offset is committed, then stop.
     let total = input.len() as i64;
-    let deadline = std::time::Instant::now() + WAIT;
-    while committed(&s.kafka.brokers, "g1", &s.topics.input)
-        .iter()
-        .filter(|&&o| o > 0)
-        .sum::<i64>()
-        < total
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "offsets were not committed"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (b, t) = (&s.kafka.brokers, &s.topics.input);
+    support::wait_committed(b, "g1", t, total, WAIT, || {
+        "offsets were not committed".into()
+    })
+    .await;
     shutdown.trigger();
     let summary = h.await.unwrap().unwrap();
 

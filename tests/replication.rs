@@ -6,15 +6,14 @@
 mod support;
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use support::{articles, committed, create_topics_at, produce, read_all, KafkaCluster, Service};
+use support::{articles, create_topics_at, produce, read_all, KafkaCluster, Service};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broker_loss_and_leader_change_lose_and_repeat_nothing() {
     let mut cluster = KafkaCluster::start(3);
-    let mut s = support::Broker::mock().settings("repl", "grepl");
-    s.kafka.brokers = cluster.bootstrap();
+    let s = support::settings(&cluster.bootstrap(), "repl", "grepl");
     let t = s.topics.clone();
     create_topics_at(
         &s.kafka.brokers,
@@ -35,38 +34,22 @@ async fn broker_loss_and_leader_change_lose_and_repeat_nothing() {
     ];
     let svc = Service::start(&s, &env);
     // Some progress, then the leader of input partition 0 goes.
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        let c: i64 = committed(&s.kafka.brokers, "grepl", &t.input)
-            .iter()
-            .filter(|&&o| o > 0)
-            .sum();
-        if c >= 200 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "no progress: {}", svc.log());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let long = Duration::from_secs(90);
+    support::wait_committed(&s.kafka.brokers, "grepl", &t.input, 200, long, || svc.log()).await;
     let leader = cluster.leader(&t.input, 0);
     cluster.kill(leader);
     let survivors = cluster.bootstrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let c: i64 = committed(&survivors, "grepl", &t.input)
-            .iter()
-            .filter(|&&o| o > 0)
-            .sum();
-        if c >= input.len() as i64 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "committed {c} of {} after losing node {leader}; log:\n{}",
-            input.len(),
-            svc.log()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let n = input.len() as i64;
+    let why = || format!("after losing node {leader}; log:\n{}", svc.log());
+    support::wait_committed(
+        &survivors,
+        "grepl",
+        &t.input,
+        n,
+        Duration::from_secs(120),
+        why,
+    )
+    .await;
     let (code, log) = svc.stop();
     assert_eq!(code, Some(0), "{log}");
     let out = read_all(

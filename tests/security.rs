@@ -99,9 +99,8 @@ async fn sasl_ssl_with_a_password_file_and_secrets_never_shown() {
     let sasl_port = free_port();
     let node = broker(dir.path(), sasl_port);
 
-    let mut s = support::Broker::mock().settings("sec", "gsec");
+    let s = support::settings(&format!("127.0.0.1:{sasl_port}"), "sec", "gsec");
     let plain = node.bootstrap();
-    s.kafka.brokers = format!("127.0.0.1:{sasl_port}");
     let t = s.topics.clone();
     create_topics_at(
         &plain,

@@ -435,22 +435,7 @@ impl Broker {
 
     /// Settings for a service instance on this broker with the given topics prefix.
     pub fn settings(&self, prefix: &str, group: &str) -> Settings {
-        let mut s = Settings::load_with_env(None, std::iter::empty()).unwrap();
-        s.kafka.brokers = self.bootstrap();
-        s.kafka.group_id = group.into();
-        s.topics.input = format!("{prefix}.raw");
-        s.topics.enriched = format!("{prefix}.enriched");
-        s.topics.entities = format!("{prefix}.entities");
-        s.topics.topics = format!("{prefix}.topics");
-        s.topics.dlq = format!("{prefix}.dlq");
-        s.pipeline.commit_interval_ms = 100;
-        s.telemetry.stats_interval_secs = 0;
-        s.shutdown.drain_timeout_ms = 15_000;
-        s.kafka.consumer.insert(
-            "fetch.wait.max.ms".into(),
-            newsflow::config::PropValue::Str("10".into()),
-        );
-        s
+        settings(&self.bootstrap(), prefix, group)
     }
 
     /// Creates the five topics of `settings` (`partitions` for input and outputs).
@@ -565,6 +550,60 @@ pub fn read_all(bootstrap: &str, topics: &[&str], want: usize, timeout: Duration
         }
     }
     out
+}
+
+/// Settings for a service instance on the cluster at `bootstrap`, with the
+/// topics `{prefix}.raw`, `.enriched`, `.entities`, `.topics`, `.dlq`.
+pub fn settings(bootstrap: &str, prefix: &str, group: &str) -> Settings {
+    let mut s = Settings::load_with_env(None, std::iter::empty()).unwrap();
+    s.kafka.brokers = bootstrap.to_owned();
+    s.kafka.group_id = group.into();
+    s.topics.input = format!("{prefix}.raw");
+    s.topics.enriched = format!("{prefix}.enriched");
+    s.topics.entities = format!("{prefix}.entities");
+    s.topics.topics = format!("{prefix}.topics");
+    s.topics.dlq = format!("{prefix}.dlq");
+    s.pipeline.commit_interval_ms = 100;
+    s.telemetry.stats_interval_secs = 0;
+    s.shutdown.drain_timeout_ms = 15_000;
+    s.kafka.consumer.insert(
+        "fetch.wait.max.ms".into(),
+        newsflow::config::PropValue::Str("10".into()),
+    );
+    s
+}
+
+/// The input offsets `group` has committed on `topic`, summed over partitions.
+pub fn committed_total(bootstrap: &str, group: &str, topic: &str) -> i64 {
+    committed(bootstrap, group, topic)
+        .iter()
+        .filter(|&&o| o > 0)
+        .sum()
+}
+
+/// Waits until `group` has committed at least `total` offsets of `topic`;
+/// panics with `context()` after `timeout`.
+pub async fn wait_committed(
+    bootstrap: &str,
+    group: &str,
+    topic: &str,
+    total: i64,
+    timeout: Duration,
+    context: impl Fn() -> String,
+) {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let c = committed_total(bootstrap, group, topic);
+        if c >= total {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "committed {c} of {total}; {}",
+            context()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Committed offsets of `group` on `topic`, per partition (-1001 = none).
