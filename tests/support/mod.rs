@@ -257,11 +257,6 @@ impl KafkaNode {
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("broker.log")).unwrap_or_default()
     }
-
-    /// The broker's working directory (for certificates and the like).
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
 }
 
 impl Drop for KafkaNode {
@@ -413,10 +408,6 @@ impl Broker {
 
     pub fn kafka() -> Broker {
         Broker::Kafka(KafkaNode::start(""))
-    }
-
-    pub fn is_kafka(&self) -> bool {
-        matches!(self, Broker::Kafka(_))
     }
 
     pub fn bootstrap(&self) -> String {
@@ -741,11 +732,6 @@ impl Service {
         self.child.try_wait().unwrap().is_none()
     }
 
-    /// SIGTERM, then the exit code (within the drain deadline).
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     /// SIGKILL, and reap the process.
     pub fn kill(mut self) {
         let _ = self.child.kill();
@@ -770,6 +756,7 @@ impl Service {
         (status.code(), self.log())
     }
 
+    /// SIGTERM, then the exit code (within the drain deadline) and the log.
     pub fn stop(mut self) -> (Option<i32>, String) {
         self.signal("TERM");
         let started = Instant::now();

@@ -37,11 +37,3 @@ pub fn malformed_messages() -> Vec<(String, Vec<u8>)> {
         ("bad-utf8".to_owned(), b"caf\xe9 au lait".to_vec()),
     ]
 }
-
-/// The demo's valid articles as `(key, value)`.
-pub fn sample_messages() -> Vec<(String, Vec<u8>)> {
-    let bad = malformed_messages().len();
-    let mut v = demo_messages();
-    v.truncate(v.len() - bad);
-    v
-}
