@@ -43,6 +43,10 @@ pub struct Ner {
     /// Print the scores as JSON.
     #[arg(long)]
     json: bool,
+    /// The word-cluster table the model was trained with (a file, or
+    /// `none`); default: the table compiled in.
+    #[arg(long)]
+    clusters: Option<String>,
 }
 
 /// The model file at `path`, else the compiled-in `default`.
@@ -76,8 +80,9 @@ impl Command {
             }
             Command::Ner(n) => {
                 let lex = Lexicon::embedded()?;
-                let model =
-                    Model::load(&model_bytes(&n.model, NER)?).map_err(anyhow::Error::from)?;
+                let clusters = super::train::cluster_table(&n.clusters)?;
+                let model = Model::load_with(&model_bytes(&n.model, NER)?, clusters)
+                    .map_err(anyhow::Error::from)?;
                 let (scorer, tokens) = training::ner::eval(&model, &lex, &n.conll, &n.predictions)?;
                 if n.json {
                     let v = serde_json::json!({"tokens": tokens, "overall": scorer.overall(), "per_type": scorer.per_type()});

@@ -1,8 +1,11 @@
-//! `newsflow train ner|categories`: trains a model from labelled corpora.
+//! `newsflow train ner|categories|clusters`: trains a model from labelled corpora.
 //! The training code is in the core ([`newsflow_core::training`]); this
 //! file only maps options.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use newsflow_core::enrich::clusters::WordClusters;
 
 use newsflow_core::enrich::categories::TrainParams;
 use newsflow_core::enrich::Lexicon;
@@ -15,6 +18,31 @@ pub enum Command {
     Categories(Categories),
     /// Train the entity tagger on CoNLL-format data (gzip accepted).
     Ner(Ner),
+    /// Derive the tagger's word-cluster table from pretrained word vectors
+    /// (GloVe text format or wink-embeddings JSON; gzip accepted).
+    Clusters(Clusters),
+}
+
+/// `newsflow train clusters`.
+#[derive(clap::Args)]
+pub struct Clusters {
+    #[arg(long)]
+    vectors: PathBuf,
+    #[arg(long)]
+    output: PathBuf,
+    /// Clusters per level, coarse to fine (at most 4 levels).
+    #[arg(long, value_delimiter = ',', default_value = "64,256,1024,4096")]
+    sizes: Vec<u32>,
+    /// Words kept in the table (the most frequent of the vector file).
+    #[arg(long, default_value_t = 200_000)]
+    words: usize,
+    /// Words the centroids are fitted on (the most frequent).
+    #[arg(long, default_value_t = 100_000)]
+    fit_words: usize,
+    #[arg(long, default_value_t = 15)]
+    iterations: usize,
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
 }
 
 /// `newsflow train categories`.
@@ -55,6 +83,32 @@ pub struct Ner {
     /// log2 of the number of feature hash buckets.
     #[arg(long, default_value_t = 18)]
     bits: u32,
+    /// Word-cluster table file, or `none`; default: the table compiled in.
+    #[arg(long)]
+    clusters: Option<String>,
+    /// Train the first pass only (no document stage).
+    #[arg(long)]
+    no_second_stage: bool,
+    /// Epochs of the document stage (default: --epochs).
+    #[arg(long)]
+    second_epochs: Option<usize>,
+    /// Train on train and dev together, for exactly --epochs (and
+    /// --second-epochs): the counts a train-only run chose on dev.
+    #[arg(long)]
+    include_dev: bool,
+}
+
+/// The cluster table a `--clusters` option names: a file, `none` (an empty
+/// table), or by default the compiled-in one.
+pub fn cluster_table(option: &Option<String>) -> anyhow::Result<Arc<WordClusters>> {
+    Ok(match option.as_deref() {
+        None => WordClusters::embedded(),
+        Some("none") => Arc::new(WordClusters::empty()),
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+            Arc::new(WordClusters::load(&bytes).map_err(|e| anyhow::anyhow!("{path}: {e}"))?)
+        }
+    })
 }
 
 impl Command {
@@ -79,8 +133,24 @@ impl Command {
                     epochs: n.epochs,
                     seed: n.seed,
                     bits: n.bits,
+                    clusters: cluster_table(&n.clusters)?,
+                    second_stage: !n.no_second_stage,
+                    second_epochs: n.second_epochs,
+                    include_dev: n.include_dev,
                 };
                 training::ner::train(&lex, &opts, &mut std::io::stderr())?;
+            }
+            Command::Clusters(c) => {
+                let opts = training::clusters::ClusterOptions {
+                    vectors: &c.vectors,
+                    output: &c.output,
+                    sizes: c.sizes,
+                    words: c.words,
+                    fit_words: c.fit_words,
+                    iterations: c.iterations,
+                    seed: c.seed,
+                };
+                training::clusters::train(&opts, &mut std::io::stderr())?;
             }
         }
         Ok(0)

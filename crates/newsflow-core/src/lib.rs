@@ -16,7 +16,8 @@
 //! - [`encode`]: enriched article → output records.
 //! - [`dead_letter`]: why a message goes to the dead-letter topic.
 //! - [`schema`]: JSON Schemas generated from the types.
-//! - [`training`]: training and evaluation of the tagger and the classifier.
+//! - [`training`]: training and evaluation of the tagger, the word clusters
+//!   and the classifier; [`rng`]: their one seeded generator.
 //! - [`fixtures`]: the sample articles.
 
 pub mod article;
@@ -26,6 +27,7 @@ pub mod encode;
 pub mod enrich;
 pub mod fixtures;
 pub mod model_file;
+pub mod rng;
 pub mod schema;
 pub mod span;
 pub mod training;

@@ -17,6 +17,8 @@ pub enum ModelKind {
     Ner,
     /// The category classifier (`models/categories.bin`).
     Categories,
+    /// The word-cluster table the tagger reads (`models/clusters.bin`).
+    Clusters,
 }
 
 impl ModelKind {
@@ -24,6 +26,7 @@ impl ModelKind {
         match self {
             ModelKind::Ner => b"NFNER",
             ModelKind::Categories => b"NFCAT",
+            ModelKind::Clusters => b"NFCLU",
         }
     }
 
@@ -31,6 +34,7 @@ impl ModelKind {
         match self {
             ModelKind::Ner => "NER model",
             ModelKind::Categories => "category model",
+            ModelKind::Clusters => "word-cluster table",
         }
     }
 }

@@ -9,7 +9,8 @@
 //! Steps, each in its own module:
 //! 1. [`captions`]: find photo captions and credits; they are reported and masked.
 //! 2. [`text`]: tokens, sentences, offset maps.
-//! 3. [`entities`]: recognise, link and rank entities (using [`lexicon`]).
+//! 3. [`entities`]: recognise, link and rank entities (using [`lexicon`],
+//!    the trained [`tagger`] and its word [`clusters`]).
 //! 4. [`values`]: money, quantities, percentages, dates (resolved against
 //!    the publication date) and tickers.
 //! 5. [`taxonomy`]: evaluate storyline and category rules ([`rules`]) over
@@ -17,6 +18,7 @@
 
 pub mod captions;
 pub mod categories;
+pub mod clusters;
 pub mod entities;
 pub mod lexicon;
 pub mod rules;

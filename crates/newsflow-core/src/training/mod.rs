@@ -8,12 +8,14 @@
 //!
 //! - [`conll`]: CoNLL-format documents, sentences and gold spans.
 //! - [`scores`]: conlleval-style span scoring and precision/recall/F1.
+//! - [`clusters`]: `train clusters` from pretrained word vectors.
 //! - [`ner`]: `train ner` and `eval ner` over CoNLL files.
 //! - [`categories`]: `train categories` and `eval categories` over JSON Lines.
 //! - [`corpora`]: where the research corpora are (`NEWSFLOW_DATA`).
 //! - [`textfile`]: one gzip-aware text reader for all of them.
 
 pub mod categories;
+pub mod clusters;
 pub mod conll;
 pub mod corpora;
 pub mod ner;

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use crate::enrich::tagger::{self, DocContext, Model, Tag, Trainer};
 use crate::enrich::Lexicon;
+use crate::rng::SplitMix;
 use crate::training::conll::{self, Document};
 use crate::training::scores::SpanScorer;
 
@@ -29,6 +30,20 @@ fn doc_context(doc: &Document) -> DocContext {
     DocContext::new(toks.iter().map(|v| v.as_slice()))
 }
 
+/// A document's sentences as token slices.
+fn sentence_refs(doc: &Document) -> Vec<Vec<&str>> {
+    doc.iter()
+        .map(|s| s.tokens.iter().map(String::as_str).collect())
+        .collect()
+}
+
+/// Tags the sentences of one document (both stages, when the model has two).
+fn tag_document(model: &Model, lex: &Lexicon, doc: &Document) -> Vec<Vec<Tag>> {
+    let toks = sentence_refs(doc);
+    let refs: Vec<&[&str]> = toks.iter().map(Vec::as_slice).collect();
+    model.tag_document(&refs, lex, None)
+}
+
 /// Tags every sentence of `docs`; returns predicted spans per sentence.
 pub fn tag_documents(
     model: &Model,
@@ -38,12 +53,10 @@ pub fn tag_documents(
     use rayon::prelude::*;
     docs.par_iter()
         .map(|doc| {
-            let mut ctx = doc_context(doc);
-            doc.iter()
-                .map(|s| {
-                    let toks: Vec<&str> = s.tokens.iter().map(String::as_str).collect();
-                    let tags = model.tag(&toks, lex, &mut ctx, None);
-                    tagger::spans_from_bilou(&tags)
+            tag_document(model, lex, doc)
+                .iter()
+                .map(|tags| {
+                    tagger::spans_from_bilou(tags)
                         .into_iter()
                         .map(|(a, b, t)| (a, b, conll_type(t).to_owned()))
                         .collect()
@@ -67,111 +80,220 @@ pub fn evaluate(model: &Model, lex: &Lexicon, docs: &[Document]) -> (SpanScorer,
     (scorer, tokens)
 }
 
-/// Deterministic generator for shuffling (SplitMix64).
-struct SplitMix(u64);
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
 /// Options of `train ner`.
 pub struct TrainOptions<'a> {
     pub train: &'a Path,
     pub dev: &'a Path,
     pub output: &'a Path,
+    /// Epochs of each stage (the best on dev is kept, unless `include_dev`).
     pub epochs: usize,
     pub seed: u64,
     pub bits: u32,
+    /// The word clusters the model reads (empty: none).
+    pub clusters: std::sync::Arc<crate::enrich::clusters::WordClusters>,
+    /// Also train the document stage ([`crate::enrich::tagger::FirstPass`]).
+    pub second_stage: bool,
+    /// Epochs of the document stage (default: `epochs`).
+    pub second_epochs: Option<usize>,
+    /// Train on train and dev together for exactly the given epochs (the
+    /// counts a train-only run chose on dev); the dev score printed is then
+    /// not held out.
+    pub include_dev: bool,
 }
 
-/// Trains, keeping the epoch with the best dev F1; returns that F1.
-pub fn train(lex: &Lexicon, o: &TrainOptions<'_>, progress: &mut dyn Write) -> anyhow::Result<f64> {
-    let started = Instant::now();
-    let train_docs = conll::read(o.train)?;
-    let dev_docs = conll::read(o.dev)?;
-    // Features are tag-independent except the history: compute them once.
-    struct Item {
-        tokens: Vec<String>,
-        feats: Vec<Vec<u64>>,
-        gold: Vec<Tag>,
-    }
-    let docs: Vec<Vec<Item>> = {
-        use rayon::prelude::*;
-        train_docs
-            .par_iter()
-            .map(|doc| {
-                let ctx = doc_context(doc);
-                doc.iter()
-                    .map(|s| {
-                        let toks: Vec<&str> = s.tokens.iter().map(String::as_str).collect();
-                        let spans: Vec<(usize, usize, usize)> = conll::spans(&s.tags)
-                            .into_iter()
-                            .filter_map(|(a, b, t)| type_index(&t).map(|t| (a, b, t)))
-                            .collect();
-                        Item {
-                            feats: tagger::sentence_features(&toks, lex, &ctx, None),
-                            gold: tagger::bilou_from_spans(toks.len(), &spans),
-                            tokens: s.tokens.clone(),
-                        }
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect()
-    };
-    let n_sentences: usize = docs.iter().map(Vec::len).sum();
-    let n_tokens: usize = docs.iter().flatten().map(|i| i.tokens.len()).sum();
-    writeln!(
-        progress,
-        "train ner: {} documents, {} sentences, {} tokens; dev {} documents; features ready in {:.1}s",
-        train_docs.len(),
-        n_sentences,
-        n_tokens,
-        dev_docs.len(),
-        started.elapsed().as_secs_f64()
-    )?;
-    let mut trainer = Trainer::new(o.bits);
-    let mut order: Vec<usize> = (0..docs.len()).collect();
+/// One training sentence: tokens, static features (document-stage ones
+/// appended for the second stage), gold tags.
+struct Item {
+    tokens: Vec<String>,
+    feats: Vec<Vec<u64>>,
+    gold: Vec<Tag>,
+}
+
+/// Static features and gold tags of every sentence of `docs`.
+fn prepare(docs: &[Document], lex: &Lexicon, o: &TrainOptions<'_>) -> Vec<Vec<Item>> {
+    use rayon::prelude::*;
+    docs.par_iter()
+        .map(|doc| {
+            let ctx = doc_context(doc);
+            doc.iter()
+                .map(|s| {
+                    let toks: Vec<&str> = s.tokens.iter().map(String::as_str).collect();
+                    let spans: Vec<(usize, usize, usize)> = conll::spans(&s.tags)
+                        .into_iter()
+                        .filter_map(|(a, b, t)| type_index(&t).map(|t| (a, b, t)))
+                        .collect();
+                    Item {
+                        feats: tagger::sentence_features(&toks, lex, &o.clusters, &ctx, None),
+                        gold: tagger::bilou_from_spans(toks.len(), &spans),
+                        tokens: s.tokens.clone(),
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// What an epoch's model is judged by: its dev F1, or nothing (keep the last).
+type Judge<'j> = dyn Fn(&Model) -> Option<f64> + Sync + 'j;
+
+/// Runs `epochs` epochs of the averaged perceptron over the documents
+/// `which` of `items`; returns the model of the best judged epoch (or the
+/// last), its score and epoch.
+fn train_stage(
+    items: &[Vec<Item>],
+    which: &[usize],
+    o: &TrainOptions<'_>,
+    epochs: usize,
+    judge: &Judge<'_>,
+    progress: &mut dyn FnMut(usize, f64, Option<f64>),
+) -> (Model, Option<f64>, usize) {
+    let n_tokens: usize = which
+        .iter()
+        .flat_map(|&k| &items[k])
+        .map(|i| i.tokens.len())
+        .sum();
+    let mut trainer = Trainer::new(o.bits, o.clusters.clone());
+    let mut order = which.to_vec();
     let mut rng = SplitMix(o.seed);
-    let mut best: Option<(f64, Model, usize)> = None;
-    for epoch in 1..=o.epochs {
+    let mut best: Option<(Option<f64>, Model, usize)> = None;
+    for epoch in 1..=epochs {
         for i in (1..order.len()).rev() {
-            let j = (rng.next() % (i as u64 + 1)) as usize;
+            let j = rng.below(i + 1);
             order.swap(i, j);
         }
         let mut correct = 0;
         for &k in &order {
-            let mut ctx = doc_context(&train_docs[k]);
-            for it in &docs[k] {
-                let toks: Vec<&str> = it.tokens.iter().map(String::as_str).collect();
-                correct += trainer.train_sentence(&it.feats, &toks, &it.gold, &mut ctx);
+            let toks: Vec<Vec<&str>> = items[k]
+                .iter()
+                .map(|it| it.tokens.iter().map(String::as_str).collect())
+                .collect();
+            let mut ctx = DocContext::new(toks.iter().map(Vec::as_slice));
+            for (it, t) in items[k].iter().zip(&toks) {
+                correct += trainer.train_sentence(&it.feats, t, &it.gold, &mut ctx);
             }
         }
         let model = trainer.finish();
-        let (scorer, _) = evaluate(&model, lex, &dev_docs);
-        let f1 = scorer.overall().f1;
-        writeln!(
-            progress,
-            "epoch {epoch:>2}/{}: train token accuracy {:.4}, dev F1 {:.4} ({:.0}s)",
-            o.epochs,
-            correct as f64 / n_tokens as f64,
-            f1,
-            started.elapsed().as_secs_f64()
-        )?;
-        if best.as_ref().is_none_or(|(b, _, _)| f1 > *b) {
-            best = Some((f1, model, epoch));
+        let score = judge(&model);
+        progress(epoch, correct as f64 / n_tokens.max(1) as f64, score);
+        let better = match (&best, score) {
+            (None, _) | (_, None) => true,
+            (Some((b, _, _)), Some(s)) => b.is_none_or(|b| s > b),
+        };
+        if better {
+            best = Some((score, model, epoch));
         }
     }
-    let (f1, model, epoch) = best.expect("at least one epoch");
+    let (score, model, epoch) = best.expect("at least one epoch");
+    (model, score, epoch)
+}
+
+/// Folds of the jackknife that gives the document stage first-pass labels
+/// of documents the first pass was not trained on.
+const FOLDS: usize = 4;
+
+/// Trains, keeping the epoch with the best dev F1 (or, with `include_dev`,
+/// the last); returns that F1.
+pub fn train(lex: &Lexicon, o: &TrainOptions<'_>, progress: &mut dyn Write) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let mut train_docs = conll::read(o.train)?;
+    let dev_docs = conll::read(o.dev)?;
+    if o.include_dev {
+        train_docs.extend(dev_docs.iter().cloned());
+    }
+    let mut items = prepare(&train_docs, lex, o);
+    let n_sentences: usize = items.iter().map(Vec::len).sum();
+    let n_tokens: usize = items.iter().flatten().map(|i| i.tokens.len()).sum();
+    writeln!(
+        progress,
+        "train ner: {} documents, {} sentences, {} tokens{}; dev {} documents; features ready in {:.1}s",
+        train_docs.len(),
+        n_sentences,
+        n_tokens,
+        if o.include_dev { " (train + dev)" } else { "" },
+        dev_docs.len(),
+        started.elapsed().as_secs_f64()
+    )?;
+    let dev_f1 = |m: &Model| evaluate(m, lex, &dev_docs).0.overall().f1;
+    let judge_dev = |m: &Model| (!o.include_dev).then(|| dev_f1(m));
+    let all: Vec<usize> = (0..items.len()).collect();
+    let mut say = |line: String| {
+        let _ = writeln!(progress, "{line}");
+    };
+    let (first, f1, epoch) = train_stage(&items, &all, o, o.epochs, &judge_dev, &mut |e, a, f| {
+        say(format!(
+            "first pass epoch {e:>2}/{}: train token accuracy {a:.4}{} ({:.0}s)",
+            o.epochs,
+            f.map_or(String::new(), |f| format!(", dev F1 {f:.4}")),
+            started.elapsed().as_secs_f64()
+        ))
+    });
+    let mut summary = format!(
+        "first pass: epoch {epoch}, dev F1 {:.4}",
+        f1.unwrap_or_else(|| dev_f1(&first))
+    );
+    let model = if o.second_stage {
+        // First-pass labels of each training document from a model trained
+        // on the other folds, for as many epochs as the first pass took.
+        let labels: Vec<(usize, Vec<Vec<Tag>>)> = {
+            use rayon::prelude::*;
+            let none = |_: &Model| None;
+            (0..FOLDS)
+                .into_par_iter()
+                .flat_map(|fold| {
+                    let rest: Vec<usize> =
+                        all.iter().copied().filter(|k| k % FOLDS != fold).collect();
+                    let (m, _, _) = train_stage(&items, &rest, o, epoch, &none, &mut |_, _, _| {});
+                    all.iter()
+                        .filter(|k| *k % FOLDS == fold)
+                        .map(|&k| (k, tag_document(&m, lex, &train_docs[k])))
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        };
+        say(format!(
+            "jackknifed first-pass labels ready ({:.0}s)",
+            started.elapsed().as_secs_f64()
+        ));
+        for (k, tags) in labels {
+            let toks = sentence_refs(&train_docs[k]);
+            let refs: Vec<&[&str]> = toks.iter().map(Vec::as_slice).collect();
+            let agg = tagger::FirstPass::new(&refs, &tags);
+            for ((it, s), t) in items[k].iter_mut().zip(&refs).zip(&tags) {
+                for (f, extra) in it.feats.iter_mut().zip(agg.features(s, t)) {
+                    f.extend(extra);
+                }
+            }
+        }
+        let epochs2 = o.second_epochs.unwrap_or(o.epochs);
+        let judge2 = |m: &Model| judge_dev(&first.clone().with_second_stage(m.clone()));
+        let (second, f2, epoch2) =
+            train_stage(&items, &all, o, epochs2, &judge2, &mut |e, a, f| {
+                say(format!(
+                    "document stage epoch {e:>2}/{epochs2}: train token accuracy {a:.4}{} ({:.0}s)",
+                    f.map_or(String::new(), |f| format!(", dev F1 {f:.4}")),
+                    started.elapsed().as_secs_f64()
+                ))
+            });
+        let both = first.with_second_stage(second);
+        summary += &format!(
+            "; document stage: epoch {epoch2}, dev F1 {:.4}",
+            f2.unwrap_or_else(|| dev_f1(&both))
+        );
+        both
+    } else {
+        first
+    };
+    let f1 = dev_f1(&model);
     std::fs::write(o.output, model.save())?;
     writeln!(
         progress,
-        "saved {} (epoch {epoch}, dev F1 {f1:.4}, {} bytes) in {:.0}s",
+        "saved {} ({summary}{}; {} bytes) in {:.0}s",
         o.output.display(),
+        if o.include_dev {
+            "; dev was trained on"
+        } else {
+            ""
+        },
         std::fs::metadata(o.output)?.len(),
         started.elapsed().as_secs_f64()
     )?;

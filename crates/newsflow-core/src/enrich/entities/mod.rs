@@ -26,7 +26,7 @@ mod coref;
 use crate::article::{Entity, EntityType};
 
 use super::lexicon::{LexMatch, Lexicon, Surface};
-use super::tagger::{gaz_code, spans_from_bilou, DocContext, GazHit, Model, TYPES};
+use super::tagger::{gaz_code, spans_from_bilou, GazHit, Model, TYPES};
 use super::text::Text;
 use super::words;
 use crate::span::{Masks, Span};
@@ -79,29 +79,57 @@ fn strip_possessive(w: &str) -> (&str, bool) {
     (w, false)
 }
 
-/// Tokens as the tagger was trained on them (CoNLL style): a possessive
-/// `'s` is its own token, an initialism keeps its final period ("U.S.").
+/// Whether `left-right` is one name for the tagger: an Arabic name particle
+/// before a capitalised name ("al-Assad", "bin-Salman"), which the tagger
+/// otherwise cuts at the hyphen. Everything else stays three tokens, so that
+/// "US-backed", "anti-Assad" and "Arab-Israeli" still give the place, person
+/// or country in them.
+fn joins_name(left: &str, right: &str) -> bool {
+    const PARTICLES: [&str; 13] = [
+        "al", "el", "ad", "ar", "as", "ash", "at", "az", "bin", "ibn", "abu", "bint", "ul",
+    ];
+    let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    let last_word = left.rsplit('-').next().unwrap_or(left);
+    capitalised(right) && PARTICLES.contains(&last_word)
+}
+
+/// Tokens as the tagger was trained on them (CoNLL style): a hyphenated
+/// name is one token ([`joins_name`]), a possessive `'s` is its own
+/// token, an initialism keeps its final period ("U.S.").
 fn tagger_tokens(text: &Text<'_>, sentence: usize, out: &mut Vec<(usize, usize)>) {
     let src = text.src;
     let (s, e) = text.sentences[sentence];
     let first = text.token_at_or_after(s);
     let mut i = first;
     while i < text.tokens.len() && text.tokens[i].start < e {
-        let t = text.tokens[i];
-        let w = &src[t.start..t.end];
+        let start = text.tokens[i].start;
+        let mut end = text.tokens[i].end;
+        while let (Some(h), Some(n)) = (text.tokens.get(i + 1), text.tokens.get(i + 2)) {
+            let joined = h.start == end
+                && &src[h.start..h.end] == "-"
+                && n.start == h.end
+                && n.start < e
+                && joins_name(&src[start..end], &src[n.start..n.end]);
+            if !joined {
+                break;
+            }
+            end = n.end;
+            i += 2;
+        }
+        let w = &src[start..end];
         let next_is_dot = text
             .tokens
             .get(i + 1)
-            .is_some_and(|n| n.start == t.end && &src[n.start..n.end] == ".");
+            .is_some_and(|n| n.start == end && &src[n.start..n.end] == ".");
         let (base, poss) = strip_possessive(w);
         if poss {
-            out.push((t.start, t.start + base.len()));
-            out.push((t.start + base.len(), t.end));
+            out.push((start, start + base.len()));
+            out.push((start + base.len(), end));
         } else if next_is_dot && (w.contains('.') || super::text::is_abbreviation_word(w)) {
-            out.push((t.start, t.end + 1));
+            out.push((start, end + 1));
             i += 1;
         } else {
-            out.push((t.start, t.end));
+            out.push((start, end));
         }
         i += 1;
     }
@@ -130,24 +158,29 @@ fn tagged_candidates(
         .iter()
         .map(|s| s.iter().map(|&(a, b)| &src[a..b]).collect())
         .collect();
-    let mut doc = DocContext::new(words.iter().map(|w| w.as_slice()));
+    // Lexicon matches that fall on each sentence's token boundaries.
+    let hits: Vec<Vec<GazHit>> = sentences
+        .iter()
+        .map(|toks| {
+            let (first, last) = (toks[0].0, toks[toks.len() - 1].1);
+            let lo = lex_matches.partition_point(|m| m.start < first);
+            lex_matches[lo..]
+                .iter()
+                .take_while(|m| m.start < last)
+                .filter_map(|m| {
+                    let a = toks.binary_search_by_key(&m.start, |t| t.0).ok()?;
+                    let b = toks.binary_search_by_key(&m.end, |t| t.1).ok()? + 1;
+                    Some((a, b, gaz_code(lex, m)))
+                })
+                .collect()
+        })
+        .collect();
+    let refs: Vec<&[&str]> = words.iter().map(Vec::as_slice).collect();
+    let tagged = model.tag_document(&refs, lex, Some(&hits));
     let mut out = Vec::new();
     let mut covered: Vec<(usize, usize)> = Vec::new();
-    for (toks, ws) in sentences.iter().zip(&words) {
-        // Lexicon matches that fall on this sentence's token boundaries.
-        let (first, last) = (toks[0].0, toks[toks.len() - 1].1);
-        let lo = lex_matches.partition_point(|m| m.start < first);
-        let hits: Vec<GazHit> = lex_matches[lo..]
-            .iter()
-            .take_while(|m| m.start < last)
-            .filter_map(|m| {
-                let a = toks.binary_search_by_key(&m.start, |t| t.0).ok()?;
-                let b = toks.binary_search_by_key(&m.end, |t| t.1).ok()? + 1;
-                Some((a, b, gaz_code(lex, m)))
-            })
-            .collect();
-        let tags = model.tag(ws, lex, &mut doc, Some(&hits));
-        for (a, b, ty) in spans_from_bilou(&tags) {
+    for (toks, tags) in sentences.iter().zip(&tagged) {
+        for (a, b, ty) in spans_from_bilou(tags) {
             let (start, end) = (toks[a].0, toks[b - 1].1);
             covered.push((start, end));
             let etype = TYPES[ty];
@@ -272,6 +305,19 @@ mod tests {
         tagger_tokens(&text, 0, &mut toks);
         let words: Vec<&str> = toks.iter().map(|&(a, b)| &src[a..b]).collect();
         assert_eq!(words, ["Putin", "'s", "U.S.", "trip", "ended", "."]);
+
+        let src = "Bashar al-Assad’s US-backed rivals - and anti-Assad ones.";
+        let text = Text::new(src);
+        let mut toks = Vec::new();
+        tagger_tokens(&text, 0, &mut toks);
+        let words: Vec<&str> = toks.iter().map(|&(a, b)| &src[a..b]).collect();
+        assert_eq!(
+            words,
+            [
+                "Bashar", "al-Assad", "’s", "US", "-", "backed", "rivals", "-", "and", "anti", "-",
+                "Assad", "ones", "."
+            ]
+        );
     }
 
     #[test]

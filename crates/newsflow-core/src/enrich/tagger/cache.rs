@@ -4,15 +4,15 @@
 //! Most word types recur across articles, so a word's [`Facts`], the summed
 //! class weights of its word-only features and what it gives each slot of
 //! its neighbours' window are computed once per worker thread and model, not
-//! once per token. Bounded (cleared when full, or when another model tags)
-//! and a memo only: results are the same with or without it.
+//! once per token. Bounded (cleared when full; two models share a thread,
+//! a third takes over the older one's cache) and a memo only: results are the same with or without it.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::features::{
-    caps_feature, is_caps_sentence, list_form, lowercase, neighbour_features, word_features,
-    word_list_features, Facts, Prepared, NB_OFFSETS,
+    caps_feature, cluster_features, is_caps_sentence, list_form, lowercase, neighbour_features,
+    word_features, word_list_features, Facts, Prepared, NB_OFFSETS,
 };
 use super::hash::{h, mix, HashedMap};
 use super::weights::Model;
@@ -35,14 +35,18 @@ struct WordCache {
     map: HashedMap<WordInfo>,
 }
 
-/// Entries kept per thread (about 520 bytes each).
+/// Entries kept per thread and model (about 520 bytes each).
 const WORD_CACHE_MAX: usize = 1 << 14;
 
+/// Models cached at once per thread: the two stages of one tagger tag the
+/// same words in turn, so each keeps its own cache.
+const MODELS_CACHED: usize = 2;
+
 thread_local! {
-    static WORD_CACHE: RefCell<WordCache> = RefCell::new(WordCache {
+    static WORD_CACHE: RefCell<[WordCache; MODELS_CACHED]> = RefCell::new(std::array::from_fn(|_| WordCache {
         model: u64::MAX,
         map: HashedMap::default(),
-    });
+    }));
 }
 
 static NEXT_MODEL_ID: AtomicU64 = AtomicU64::new(0);
@@ -57,14 +61,15 @@ impl WordInfo {
     /// or not) for `model`.
     fn new(w: &str, caps: bool, model: &Model) -> WordInfo {
         let lower = lowercase(w);
-        let facts = Facts::new(w, &lower);
-        let mut feats = [0u64; 24];
+        let facts = Facts::new(w, &lower, &model.clusters);
+        let mut feats = [0u64; 32];
         let mut k = 0;
         let mut push = |f| {
             feats[k] = f;
             k += 1;
         };
         word_features(w, &lower, facts.hl, facts.short, caps, &mut push);
+        cluster_features(&facts, &mut push);
         word_list_features(&list_form(w, caps))
             .into_iter()
             .flatten()
@@ -117,8 +122,14 @@ impl<'a> Prepared<'a> {
         model: &Model,
     ) -> (Prepared<'a>, Vec<[i32; N_CLASSES]>) {
         let caps = is_caps_sentence(tokens);
-        WORD_CACHE.with(|c| {
-            let mut c = c.borrow_mut();
+        WORD_CACHE.with(|caches| {
+            let mut caches = caches.borrow_mut();
+            // This model's cache, else the other one's slot moves to the front
+            // and is taken over.
+            if caches[0].model != model.id {
+                caches.swap(0, 1);
+            }
+            let c = &mut caches[0];
             if c.model != model.id || c.map.len() + tokens.len() > WORD_CACHE_MAX {
                 c.map.clear();
                 c.model = model.id;

@@ -26,6 +26,7 @@ use std::borrow::Cow;
 use super::context::DocContext;
 use super::hash::{h, mix, t};
 use super::tags::Tag;
+use crate::enrich::clusters::{Ids, WordClusters};
 use crate::enrich::lexicon::{LexMatch, Lexicon, Surface};
 use crate::enrich::words;
 
@@ -160,28 +161,61 @@ pub fn gaz_code(lex: &Lexicon, m: &LexMatch) -> u64 {
 }
 
 /// What the context templates read of one word: its lower-case hash, short
-/// shape and the hash of its last two lower-case characters, and whether it
-/// is a title or an organisation suffix (read by its neighbours' list
-/// features; kept here so the word cache answers them).
+/// shape and the hash of its last two lower-case characters, its word
+/// clusters, and whether it is a title or an organisation suffix (read by its
+/// neighbours' list features; kept here so the word cache answers them).
 #[derive(Clone, Copy)]
 pub(super) struct Facts {
     pub(super) hl: u64,
     pub(super) short: u64,
     pub(super) suf2: u64,
+    pub(super) clusters: Option<Ids>,
     pub(super) title: bool,
     pub(super) org_suffix: bool,
 }
 
 impl Facts {
-    pub(super) fn new(w: &str, lower: &str) -> Facts {
+    pub(super) fn new(w: &str, lower: &str, clusters: &WordClusters) -> Facts {
         let cut = lower.char_indices().rev().nth(1).map_or(0, |(b, _)| b);
+        let hl = h(lower);
         Facts {
-            hl: h(lower),
+            hl,
             short: shape_hash(w, true),
             suf2: h(&lower[cut..]),
+            clusters: clusters.get(hl).copied(),
             title: words::is_title(w.trim_end_matches('.')),
             org_suffix: words::is_org_suffix(w),
         }
+    }
+}
+
+/// The word's clusters at every level (a table with fewer levels gives
+/// constant ids for the rest), or one "no cluster"
+/// feature for a word the table lacks.
+pub(super) fn cluster_features(w: &Facts, f: &mut impl FnMut(u64)) {
+    match &w.clusters {
+        Some(ids) => {
+            for (level, &id) in ids.iter().enumerate() {
+                f(mix(t::CL, ((level as u64) << 16) | id as u64));
+            }
+        }
+        None => f(mix(t::CL, u64::MAX)),
+    }
+}
+
+/// A neighbour's clusters: every level one place away, the two middle
+/// levels two places away.
+fn neighbour_clusters(k: usize, w: &Facts, f: &mut impl FnMut(u64)) {
+    let Some(ids) = &w.clusters else { return };
+    let (template, levels) = match k {
+        0 => (t::CL_M1, 0..4),
+        1 => (t::CL_P1, 0..4),
+        2 => (t::CL_M2, 1..3),
+        3 => (t::CL_P2, 1..3),
+        _ => return,
+    };
+    for level in levels {
+        f(mix(template, ((level as u64) << 16) | ids[level] as u64));
     }
 }
 
@@ -212,6 +246,9 @@ pub(super) fn neighbour_features(k: usize, w: Option<&Facts>, f: &mut impl FnMut
         3 => f(mix(t::W_P2, hl)),
         4 => f(mix(t::W_M3, hl)),
         _ => f(mix(t::W_P3, hl)),
+    }
+    if let Some(w) = w {
+        neighbour_clusters(k, w, f);
     }
 }
 
@@ -294,13 +331,13 @@ pub(super) struct Prepared<'a> {
 
 impl<'a> Prepared<'a> {
     /// For training: every feature is listed, nothing summed.
-    fn new(tokens: &'a [&'a str]) -> Prepared<'a> {
+    fn new(tokens: &'a [&'a str], clusters: &WordClusters) -> Prepared<'a> {
         Prepared {
             tokens,
             caps: is_caps_sentence(tokens),
             words: tokens
                 .iter()
-                .map(|w| Facts::new(w, &lowercase(w)))
+                .map(|w| Facts::new(w, &lowercase(w), clusters))
                 .collect(),
         }
     }
@@ -313,10 +350,11 @@ impl<'a> Prepared<'a> {
 pub fn sentence_features(
     tokens: &[&str],
     lex: &Lexicon,
+    clusters: &WordClusters,
     doc: &DocContext,
     pre: Option<&[GazHit]>,
 ) -> Vec<Vec<u64>> {
-    let p = Prepared::new(tokens);
+    let p = Prepared::new(tokens, clusters);
     let mut out = vec![Vec::with_capacity(48); tokens.len()];
     static_features(&p, lex, doc, pre, true, |i, f| out[i].extend_from_slice(f));
     out
@@ -381,6 +419,7 @@ pub(super) fn static_features(
         if with_word {
             let (w, facts) = (p.tokens[i], &p.words[i]);
             word_features(w, &lowercase(w), facts.hl, facts.short, p.caps, &mut f);
+            cluster_features(facts, &mut f);
             s.window_features(i, &mut f);
         }
         s.pair_features(i, with_word, &mut f);
@@ -519,9 +558,16 @@ impl<'p> StaticContext<'p> {
         }
     }
 
-    /// The neighbour window: words three places each side, shapes one.
+    /// The neighbour window: words three places each side, shapes one,
+    /// the neighbours' clusters.
     fn window_features(&self, i: usize, f: &mut impl FnMut(u64)) {
         let (hl, short, ii) = (&self.hl, &self.short, i as isize);
+        for (k, off) in super::features::NB_OFFSETS.iter().enumerate().take(4) {
+            let j = ii + off;
+            if j >= 0 && (j as usize) < hl.len() {
+                neighbour_clusters(k, &self.p.words[j as usize], f);
+            }
+        }
         f(mix(t::W_M1, self.at(hl, ii - 1)));
         f(mix(t::W_P1, self.at(hl, ii + 1)));
         f(mix(t::W_M2, self.at(hl, ii - 2)));

@@ -1,23 +1,34 @@
 //! The model file: the tagger's weights inside the shared model-file
 //! container ([`crate::model_file`], kind NER).
 //!
-//! The body is `bits` (u32), then for version 2 (written now) the
-//! live-bucket bitmap (`2^bits / 64` u64) followed by the rows of the live
-//! buckets only, for version 1 (still read) every row; all little-endian,
-//! weights i16. Storing only live rows keeps the file as small as the
-//! in-memory table (see [`super::weights`]), and loading needs no pass over
-//! empty buckets.
+//! Version 3 (written now): the fingerprint of the word-cluster table the
+//! model was trained with (u64), the number of stages (u8: 1, or 2 with the
+//! document stage), then per stage `bits` (u32), the live-bucket bitmap
+//! (`2^bits / 64` u64) and the rows of the live buckets only. Version 2 (still
+//! read) is one stage's `bits`, bitmap and rows; version 1 is `bits` and every
+//! row. All little-endian, weights i16. Storing only live rows keeps the file as small as the in-memory table
+//! (see [`super::weights`]), and loading needs no pass over empty buckets.
+//!
+//! The cluster table is a separate file ([`crate::enrich::clusters`]); the
+//! fingerprint makes a model refuse a table it was not trained with, whose
+//! cluster ids would mean other words. Versions 1 and 2 had no clusters and
+//! load with an empty table.
+
+use std::sync::Arc;
 
 use super::weights::{Model, Row};
 use super::N_CLASSES;
+use crate::enrich::clusters::WordClusters;
 use crate::model_file::{self, ModelFileError, ModelKind};
 
 /// Version 1: every bucket's row.
 const DENSE: u8 = 1;
 /// Version 2: the live-bucket bitmap, then only the live rows.
 const SPARSE: u8 = 2;
+/// Version 3: the cluster table's fingerprint and one or two stages.
+const CLUSTERED: u8 = 3;
 /// The versions this build reads.
-const VERSIONS: &[u8] = &[DENSE, SPARSE];
+const VERSIONS: &[u8] = &[DENSE, SPARSE, CLUSTERED];
 
 fn body_error(reason: impl Into<String>) -> ModelFileError {
     ModelFileError::body(ModelKind::Ner, reason)
@@ -72,24 +83,92 @@ fn read_rows(body: &[u8], n_rows: usize) -> Result<Vec<Row>, ModelFileError> {
         .collect())
 }
 
+/// A sparse weight table's live-bucket bitmap and rows, and the rest of the body.
+type Sparse<'b> = (Vec<u64>, Vec<Row>, &'b [u8]);
+
+/// Reads a sparse weight table off the front of `body`.
+fn read_sparse(body: &[u8], bits: u32) -> Result<Sparse<'_>, ModelFileError> {
+    let (live, body) = read_bitmap(body, bits)?;
+    let n_rows: usize = live.iter().map(|w| w.count_ones() as usize).sum();
+    let len = n_rows * N_CLASSES * 2;
+    if body.len() < len {
+        return Err(body_error(format!(
+            "expected {len} weight bytes, found {}",
+            body.len()
+        )));
+    }
+    let (rows, rest) = body.split_at(len);
+    Ok((live, read_rows(rows, n_rows)?, rest))
+}
+
 impl Model {
-    /// Loads a model file of version 1 or 2.
+    /// Loads a model file with the committed cluster table.
     pub fn load(bytes: &[u8]) -> Result<Model, ModelFileError> {
-        let file = model_file::open(bytes, ModelKind::Ner, VERSIONS)?;
-        let (bits, body) = read_bits(&file.body)?;
-        Ok(if file.version == SPARSE {
-            let (live, body) = read_bitmap(body, bits)?;
-            let n_rows = live.iter().map(|w| w.count_ones() as usize).sum();
-            Model::compact(bits, &live, read_rows(body, n_rows)?)
-        } else {
-            Model::with_rows(bits, read_rows(body, 1 << bits)?)
-        })
+        Model::load_with(bytes, WordClusters::embedded())
     }
 
-    /// Serialises the model (version 2).
-    pub fn save(&self) -> Vec<u8> {
-        let mut body =
-            Vec::with_capacity(4 + self.blocks.len() * 8 + self.rows.len() * N_CLASSES * 2);
+    /// Loads a model file of version 1, 2 or 3; a version 3 model must have
+    /// been trained with `clusters`.
+    pub fn load_with(bytes: &[u8], clusters: Arc<WordClusters>) -> Result<Model, ModelFileError> {
+        let file = model_file::open(bytes, ModelKind::Ner, VERSIONS)?;
+        let none = || Arc::new(WordClusters::empty());
+        match file.version {
+            DENSE => {
+                let (bits, body) = read_bits(&file.body)?;
+                Ok(Model::with_rows(bits, read_rows(body, 1 << bits)?, none()))
+            }
+            SPARSE => {
+                let (bits, body) = read_bits(&file.body)?;
+                let (live, rows, rest) = read_sparse(body, bits)?;
+                if !rest.is_empty() {
+                    return Err(body_error(format!(
+                        "{} bytes after the weights",
+                        rest.len()
+                    )));
+                }
+                Ok(Model::compact(bits, &live, rows, none()))
+            }
+            _ => {
+                let Some((fp, body)) = file.body.split_first_chunk::<8>() else {
+                    return Err(body_error("truncated before the cluster fingerprint"));
+                };
+                let fp = u64::from_le_bytes(*fp);
+                if fp != clusters.fingerprint() {
+                    return Err(body_error(format!(
+                        "trained with word-cluster table {fp:016x}, given {:016x}",
+                        clusters.fingerprint()
+                    )));
+                }
+                let Some((&stages, mut body)) = body.split_first() else {
+                    return Err(body_error("truncated before the stage count"));
+                };
+                if !(1..=2).contains(&stages) {
+                    return Err(body_error(format!("{stages} stages")));
+                }
+                let mut models = Vec::new();
+                for _ in 0..stages {
+                    let (bits, rest) = read_bits(body)?;
+                    let (live, rows, rest) = read_sparse(rest, bits)?;
+                    models.push(Model::compact(bits, &live, rows, clusters.clone()));
+                    body = rest;
+                }
+                if !body.is_empty() {
+                    return Err(body_error(format!(
+                        "{} bytes after the weights",
+                        body.len()
+                    )));
+                }
+                let first = models.remove(0);
+                Ok(match models.pop() {
+                    Some(second) => first.with_second_stage(second),
+                    None => first,
+                })
+            }
+        }
+    }
+
+    /// Appends the stage's hash size, bitmap and rows.
+    fn write_weights(&self, body: &mut Vec<u8>) {
         body.extend_from_slice(&self.bits.to_le_bytes());
         for block in &self.blocks {
             body.extend_from_slice(&block.live.to_le_bytes());
@@ -99,7 +178,19 @@ impl Model {
                 body.extend_from_slice(&w.to_le_bytes());
             }
         }
-        model_file::write(ModelKind::Ner, SPARSE, &body)
+    }
+
+    /// Serialises the model (version 3): the cluster fingerprint, the
+    /// number of stages, then each stage's weights.
+    pub fn save(&self) -> Vec<u8> {
+        let mut body = Vec::with_capacity(16 + self.blocks.len() * 8 + self.rows.len() * 34);
+        body.extend_from_slice(&self.clusters.fingerprint().to_le_bytes());
+        body.push(1 + self.second.is_some() as u8);
+        self.write_weights(&mut body);
+        if let Some(second) = &self.second {
+            second.write_weights(&mut body);
+        }
+        model_file::write(ModelKind::Ner, CLUSTERED, &body)
     }
 }
 
@@ -111,9 +202,10 @@ mod tests {
     use crate::enrich::Lexicon;
 
     #[test]
-    fn version_1_and_2_files_load_to_the_same_model() {
+    fn version_1_2_and_3_files_load_to_the_same_model() {
         let bits = 10;
         let dense = sparse_rows(bits);
+        let none = || Arc::new(WordClusters::empty());
         let mut body = bits.to_le_bytes().to_vec();
         for row in &dense {
             for w in row.0 {
@@ -121,19 +213,26 @@ mod tests {
             }
         }
         let v1 = Model::load(&model_file::write(ModelKind::Ner, DENSE, &body)).unwrap();
-        let v2_bytes = Model::with_rows(bits, dense).save();
-        let v2 = Model::load(&v2_bytes).unwrap();
-        assert_eq!(v1.save(), v2_bytes);
-        assert_eq!(v2.save(), v2_bytes);
-        assert_eq!(v1.edge, v2.edge);
-        // A truncated row section is refused with the sizes named.
-        let mut body = model_file::open(&v2_bytes, ModelKind::Ner, VERSIONS)
+        let v3_bytes = Model::with_rows(bits, dense, none()).save();
+        let v3 = Model::load_with(&v3_bytes, none()).unwrap();
+        assert_eq!(v1.save(), v3_bytes);
+        assert_eq!(v3.save(), v3_bytes);
+        assert_eq!(v1.edge, v3.edge);
+        // A one-stage version 3 is version 2 after the fingerprint and count.
+        let mut body = model_file::open(&v3_bytes, ModelKind::Ner, VERSIONS)
             .unwrap()
             .body;
+        body.drain(..9);
+        let v2 = Model::load(&model_file::write(ModelKind::Ner, SPARSE, &body)).unwrap();
+        assert_eq!(v2.save(), v3_bytes);
+        // A truncated row section is refused with the sizes named.
         body.truncate(body.len() - 2);
         let err = Model::load(&model_file::write(ModelKind::Ner, SPARSE, &body)).unwrap_err();
         assert!(err.to_string().contains("weight bytes"), "{err}");
         assert!(matches!(err, ModelFileError::Body { .. }), "{err:?}");
+        // A model trained without clusters refuses the committed table.
+        let err = Model::load(&v3_bytes).unwrap_err();
+        assert!(err.to_string().contains("word-cluster table"), "{err}");
     }
 
     #[test]

@@ -61,6 +61,18 @@ pub(super) mod t {
     pub const W_P3: u64 = 33;
     pub const RUN_ID: u64 = 34;
     pub const HIST_ALL: u64 = 35;
+    pub const CL: u64 = 36;
+    pub const CL_M1: u64 = 37;
+    pub const CL_P1: u64 = 38;
+    pub const CL_M2: u64 = 39;
+    pub const CL_P2: u64 = 40;
+    pub const S1: u64 = 41;
+    pub const S1_M1: u64 = 42;
+    pub const S1_P1: u64 = 43;
+    pub const AGG: u64 = 44;
+    pub const AGG_SET: u64 = 45;
+    pub const AGG_OWN: u64 = 46;
+    pub const AGG_NAME: u64 = 47;
 }
 
 /// A hasher for keys that already are xxh3 hashes: sets of word hashes need

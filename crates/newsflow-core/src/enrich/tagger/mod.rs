@@ -35,6 +35,7 @@
 
 mod cache;
 mod context;
+mod document;
 mod features;
 mod format;
 mod hash;
@@ -43,6 +44,7 @@ mod trainer;
 mod weights;
 
 pub use context::DocContext;
+pub use document::FirstPass;
 pub use features::{gaz_code, is_caps_sentence, sentence_features, GazHit};
 pub use tags::{bilou_from_spans, spans_from_bilou, Tag};
 pub use trainer::Trainer;
@@ -68,12 +70,41 @@ pub const N_CLASSES: usize = 17;
 pub const DEFAULT_MODEL: &[u8] = include_bytes!("../../../../../models/ner.bin");
 
 impl Model {
-    /// Tags one sentence; sentences of a document must come in order, so the
-    /// document history can inform later ones.
-    ///
-    /// The static features of all tokens are scored first, in one pass whose
-    /// weight-table loads do not wait on each other; the left-to-right pass
-    /// then adds only the five features of the previous tags.
+    /// Tags the sentences of one article (each with the lexicon matches on
+    /// its tokens, when the caller has them): the first pass sentence by
+    /// sentence, then, when the model has one, the document stage over the
+    /// first pass's labels ([`document`]).
+    pub fn tag_document(
+        &self,
+        sentences: &[&[&str]],
+        lex: &Lexicon,
+        pre: Option<&[Vec<GazHit>]>,
+    ) -> Vec<Vec<Tag>> {
+        let pre_of = |k: usize| pre.map(|p| p[k].as_slice());
+        let mut doc = DocContext::new(sentences.iter().copied());
+        let first: Vec<Vec<Tag>> = sentences
+            .iter()
+            .enumerate()
+            .map(|(k, s)| self.tag(s, lex, &mut doc, pre_of(k)))
+            .collect();
+        let Some(second) = &self.second else {
+            return first;
+        };
+        let agg = FirstPass::new(sentences, &first);
+        let mut doc = DocContext::new(sentences.iter().copied());
+        sentences
+            .iter()
+            .zip(&first)
+            .enumerate()
+            .map(|(k, (s, tags))| {
+                let extra = agg.features(s, tags);
+                second.tag_with(s, lex, &mut doc, pre_of(k), Some(&extra))
+            })
+            .collect()
+    }
+
+    /// Tags one sentence with the first pass only; sentences of a document
+    /// must come in order, so the document history can inform later ones.
     pub fn tag(
         &self,
         tokens: &[&str],
@@ -81,8 +112,41 @@ impl Model {
         doc: &mut DocContext,
         pre: Option<&[GazHit]>,
     ) -> Vec<Tag> {
+        self.tag_with(tokens, lex, doc, pre, None)
+    }
+
+    /// The document stage, if the model has one.
+    pub fn second_stage(&self) -> Option<&Model> {
+        self.second.as_deref()
+    }
+
+    /// This model with `second` as its document stage.
+    pub fn with_second_stage(mut self, second: Model) -> Model {
+        self.second = Some(std::sync::Arc::new(second));
+        self
+    }
+
+    /// Tags one sentence, with `extra` features per token (the document
+    /// stage's) when given.
+    ///
+    /// The static features of all tokens are scored first, in one pass whose
+    /// weight-table loads do not wait on each other; the left-to-right pass
+    /// then adds only the five features of the previous tags.
+    fn tag_with(
+        &self,
+        tokens: &[&str],
+        lex: &Lexicon,
+        doc: &mut DocContext,
+        pre: Option<&[GazHit]>,
+        extra: Option<&[Vec<u64>]>,
+    ) -> Vec<Tag> {
         let (p, mut stat) = Prepared::for_model(tokens, self);
         self.add_context_rows(&p, lex, doc, pre, &mut stat);
+        if let Some(extra) = extra {
+            for (acc, feats) in stat.iter_mut().zip(extra) {
+                feats.iter().for_each(|&f| self.add(acc, f));
+            }
+        }
         for (i, (w, acc)) in tokens.iter().zip(stat.iter_mut()).enumerate() {
             doc.history_of(w, p.words[i].hl, |f| self.add(acc, f));
         }

@@ -9,15 +9,19 @@
 //! bucket; [`Trainer::finish`] averages them, quantises them to 16 bits and
 //! leaves out the empty buckets ([`super::weights`]).
 
+use std::sync::Arc;
+
 use super::context::DocContext;
 use super::features::{history_features, lower_hash, shape_hash};
 use super::tags::{best, Tag};
 use super::weights::{bucket, Model, Row};
 use super::N_CLASSES;
+use crate::enrich::clusters::WordClusters;
 
 /// Averaged-perceptron training state.
 pub struct Trainer {
     bits: u32,
+    clusters: Arc<WordClusters>,
     weights: Vec<f32>,
     totals: Vec<f64>,
     stamps: Vec<u32>,
@@ -25,10 +29,13 @@ pub struct Trainer {
 }
 
 impl Trainer {
-    pub fn new(bits: u32) -> Trainer {
+    /// A trainer for `2^bits` buckets, with the features of `clusters`
+    /// (which [`sentence_features`](super::sentence_features) must be given too).
+    pub fn new(bits: u32, clusters: Arc<WordClusters>) -> Trainer {
         let n = (1usize << bits) * N_CLASSES;
         Trainer {
             bits,
+            clusters,
             weights: vec![0.0; n],
             totals: vec![0.0; n],
             stamps: vec![0; n],
@@ -116,6 +123,6 @@ impl Trainer {
                 *w = (a * scale).round() as i16;
             }
         }
-        Model::with_rows(self.bits, rows)
+        Model::with_rows(self.bits, rows, self.clusters.clone())
     }
 }

@@ -9,9 +9,12 @@
 //! Rows are read ahead of use (prefetched) so that the scattered loads of a
 //! sentence overlap.
 
+use std::sync::Arc;
+
 use super::cache::next_model_id;
 use super::features::neighbour_features;
 use super::N_CLASSES;
+use crate::enrich::clusters::WordClusters;
 
 /// One bucket's class weights (34 bytes: the table stays small enough for
 /// the caches; padding rows to a cache line measured slower).
@@ -45,6 +48,10 @@ pub struct Model {
     pub(super) id: u64,
     /// The neighbour features past a sentence's ends, summed per slot.
     pub(super) edge: [[i32; N_CLASSES]; 6],
+    /// The word clusters the model was trained with.
+    pub(super) clusters: Arc<WordClusters>,
+    /// The document stage ([`super::document`]), if trained.
+    pub(super) second: Option<Arc<Model>>,
 }
 
 impl std::fmt::Debug for Model {
@@ -67,8 +74,13 @@ pub(super) fn add_row(acc: &mut [i32; N_CLASSES], row: &Row) {
 }
 
 impl Model {
+    /// The word clusters the model reads.
+    pub fn clusters(&self) -> &Arc<WordClusters> {
+        &self.clusters
+    }
+
     /// A model from one row per bucket (`2^bits` rows).
-    pub(super) fn with_rows(bits: u32, dense: Vec<Row>) -> Model {
+    pub(super) fn with_rows(bits: u32, dense: Vec<Row>, clusters: Arc<WordClusters>) -> Model {
         debug_assert_eq!(dense.len(), 1 << bits);
         let mut live = vec![0u64; dense.len().div_ceil(64)];
         let mut rows = Vec::new();
@@ -78,11 +90,16 @@ impl Model {
                 rows.push(*row);
             }
         }
-        Model::compact(bits, &live, rows)
+        Model::compact(bits, &live, rows, clusters)
     }
 
     /// A model from the live-bucket bitmap and the rows of those buckets.
-    pub(super) fn compact(bits: u32, live: &[u64], rows: Vec<Row>) -> Model {
+    pub(super) fn compact(
+        bits: u32,
+        live: &[u64],
+        rows: Vec<Row>,
+        clusters: Arc<WordClusters>,
+    ) -> Model {
         let mut base = 0u32;
         let blocks = live
             .iter()
@@ -98,6 +115,8 @@ impl Model {
             rows,
             id: next_model_id(),
             edge: [[0; N_CLASSES]; 6],
+            clusters,
+            second: None,
         };
         for slot in 0..model.edge.len() {
             let mut feats = Vec::new();
@@ -188,7 +207,7 @@ mod tests {
     fn empty_buckets_read_as_absent_and_live_ones_as_their_row() {
         let bits = 10;
         let dense = sparse_rows(bits);
-        let m = Model::with_rows(bits, dense.clone());
+        let m = Model::with_rows(bits, dense.clone(), Arc::new(WordClusters::empty()));
         assert_eq!(m.rows.len(), 7);
         for (b, row) in dense.iter().enumerate() {
             let f = (b as u64) << (64 - bits);
