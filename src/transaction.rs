@@ -45,6 +45,12 @@ pub enum TxnError {
     /// Aborted: nothing of it is visible; redo from the committed offsets.
     #[error("transaction aborted, redoing from the committed offsets: {0}")]
     Aborted(KafkaError),
+    /// Aborted before commit because it holds messages of a partition that
+    /// was revoked while it was open (the revocation could not wait for it):
+    /// committing it would make those messages visible while the partition's
+    /// new owner redoes them from the committed offset.
+    #[error("transaction aborted, redoing from the committed offsets: it holds messages of {0}, revoked while it was open")]
+    Revoked(String),
     /// The producer can no longer be used (fenced by a newer instance with the
     /// same transactional.id, or another fatal error): the process must end.
     #[error("fatal transaction error: {0}")]
@@ -145,6 +151,15 @@ impl Transactions {
     pub fn commit(&mut self) -> Result<usize, TxnError> {
         if self.open.is_none() {
             return Ok(0);
+        }
+        if let Some(p) = self
+            .pending
+            .iter()
+            .find(|p| self.tracker.epoch(&p.tp) != Some(p.epoch))
+        {
+            let what = format!("{}[{}]", p.tp.topic, p.tp.partition);
+            self.abort();
+            return Err(TxnError::Revoked(what));
         }
         let mut attempt = 0;
         loop {

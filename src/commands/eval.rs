@@ -47,6 +47,10 @@ pub struct Ner {
     /// `none`); default: the table compiled in.
     #[arg(long)]
     clusters: Option<String>,
+    /// The cased word-cluster table the model was trained with (a file, or
+    /// `none`); default: the table compiled in.
+    #[arg(long)]
+    cased_clusters: Option<String>,
 }
 
 /// The model file at `path`, else the compiled-in `default`.
@@ -80,7 +84,7 @@ impl Command {
             }
             Command::Ner(n) => {
                 let lex = Lexicon::embedded()?;
-                let clusters = super::train::cluster_table(&n.clusters)?;
+                let clusters = super::train::cluster_tables(&n.clusters, &n.cased_clusters)?;
                 let model = Model::load_with(&model_bytes(&n.model, NER)?, clusters)
                     .map_err(anyhow::Error::from)?;
                 let (scorer, tokens) = training::ner::eval(&model, &lex, &n.conll, &n.predictions)?;

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use newsflow_core::enrich::clusters::WordClusters;
+use newsflow_core::enrich::clusters::{WordClusters, WordTables};
 
 use newsflow_core::enrich::categories::TrainParams;
 use newsflow_core::enrich::Lexicon;
@@ -18,18 +18,28 @@ pub enum Command {
     Categories(Categories),
     /// Train the entity tagger on CoNLL-format data (gzip accepted).
     Ner(Ner),
-    /// Derive the tagger's word-cluster table from pretrained word vectors
-    /// (GloVe text format or wink-embeddings JSON; gzip accepted).
+    /// Derive a word-cluster table of the tagger: from pretrained word
+    /// vectors (--vectors: GloVe text format or wink-embeddings JSON), or
+    /// cased clusters from running text (--corpus, repeatable: Reuters-style
+    /// JSON Lines or CoNLL files); gzip accepted.
     Clusters(Clusters),
 }
 
 /// `newsflow train clusters`.
 #[derive(clap::Args)]
 pub struct Clusters {
+    #[arg(long, conflicts_with = "corpus", required_unless_present = "corpus")]
+    vectors: Option<PathBuf>,
     #[arg(long)]
-    vectors: PathBuf,
+    corpus: Vec<PathBuf>,
     #[arg(long)]
     output: PathBuf,
+    /// With --corpus: words seen fewer times are not clustered.
+    #[arg(long, default_value_t = 3)]
+    min_count: u32,
+    /// With --corpus: passes of the exchange algorithm.
+    #[arg(long, default_value_t = 8)]
+    passes: usize,
     /// Clusters per level, coarse to fine (at most 4 levels).
     #[arg(long, value_delimiter = ',', default_value = "64,256,1024,4096")]
     sizes: Vec<u32>,
@@ -39,7 +49,8 @@ pub struct Clusters {
     /// Words the centroids are fitted on (the most frequent).
     #[arg(long, default_value_t = 100_000)]
     fit_words: usize,
-    #[arg(long, default_value_t = 15)]
+    /// With --vectors: rounds of k-means.
+    #[arg(long, default_value_t = 12)]
     iterations: usize,
     #[arg(long, default_value_t = 7)]
     seed: u64,
@@ -86,6 +97,9 @@ pub struct Ner {
     /// Word-cluster table file, or `none`; default: the table compiled in.
     #[arg(long)]
     clusters: Option<String>,
+    /// Cased word-cluster table file, or `none`; default: the table compiled in.
+    #[arg(long)]
+    cased_clusters: Option<String>,
     /// Train the first pass only (no document stage).
     #[arg(long)]
     no_second_stage: bool,
@@ -98,17 +112,30 @@ pub struct Ner {
     include_dev: bool,
 }
 
-/// The cluster table a `--clusters` option names: a file, `none` (an empty
-/// table), or by default the compiled-in one.
-pub fn cluster_table(option: &Option<String>) -> anyhow::Result<Arc<WordClusters>> {
-    Ok(match option.as_deref() {
-        None => WordClusters::embedded(),
-        Some("none") => Arc::new(WordClusters::empty()),
-        Some(path) => {
-            let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
-            Arc::new(WordClusters::load(&bytes).map_err(|e| anyhow::anyhow!("{path}: {e}"))?)
-        }
-    })
+/// The cluster tables that `--clusters` and `--cased-clusters` name: each a
+/// file, `none` (an empty table), or by default the compiled-in one.
+pub fn cluster_tables(
+    lower: &Option<String>,
+    cased: &Option<String>,
+) -> anyhow::Result<Arc<WordTables>> {
+    let embedded = WordTables::embedded();
+    let one = |option: &Option<String>, default: &WordClusters| -> anyhow::Result<WordClusters> {
+        Ok(match option.as_deref() {
+            None => default.clone(),
+            Some("none") => WordClusters::empty(),
+            Some(path) => {
+                let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+                WordClusters::load(&bytes).map_err(|e| anyhow::anyhow!("{path}: {e}"))?
+            }
+        })
+    };
+    if lower.is_none() && cased.is_none() {
+        return Ok(embedded);
+    }
+    Ok(Arc::new(WordTables {
+        lower: one(lower, &embedded.lower)?,
+        cased: one(cased, &embedded.cased)?,
+    }))
 }
 
 impl Command {
@@ -133,16 +160,26 @@ impl Command {
                     epochs: n.epochs,
                     seed: n.seed,
                     bits: n.bits,
-                    clusters: cluster_table(&n.clusters)?,
+                    clusters: cluster_tables(&n.clusters, &n.cased_clusters)?,
                     second_stage: !n.no_second_stage,
                     second_epochs: n.second_epochs,
                     include_dev: n.include_dev,
                 };
                 training::ner::train(&lex, &opts, &mut std::io::stderr())?;
             }
+            Command::Clusters(c) if !c.corpus.is_empty() => {
+                let opts = training::clusters::CorpusOptions {
+                    corpora: &c.corpus,
+                    output: &c.output,
+                    sizes: c.sizes,
+                    min_count: c.min_count,
+                    passes: c.passes,
+                };
+                training::clusters::train_from_corpus(&opts, &mut std::io::stderr())?;
+            }
             Command::Clusters(c) => {
                 let opts = training::clusters::ClusterOptions {
-                    vectors: &c.vectors,
+                    vectors: c.vectors.as_deref().expect("clap requires --vectors"),
                     output: &c.output,
                     sizes: c.sizes,
                     words: c.words,

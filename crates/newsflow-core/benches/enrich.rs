@@ -120,14 +120,23 @@ fn taxonomy_scaling(c: &mut Criterion) {
     g.finish();
 }
 
-/// The entity tagger alone (features, gazetteer matches per sentence,
-/// greedy decoding) over the sentences of the sample articles, in tokens per
-/// second. The per-thread word cache is warm, as in a running service.
+/// The entity tagger alone (both stages: features, gazetteer matches per
+/// sentence, greedy decoding, the document stage) over the sentences of the
+/// sample articles, in tokens per second. The per-thread word caches are
+/// warm, as in a running service. `NEWSFLOW_BENCH_NER_MODEL` names another
+/// model file to measure (trained with the built-in clusters, or with none).
 fn tagger_tokens(c: &mut Criterion) {
-    use newsflow_core::enrich::tagger::DocContext;
+    use newsflow_core::enrich::clusters::WordTables;
+    use newsflow_core::enrich::tagger::Model;
     use newsflow_core::enrich::text::Text;
     let enricher = Enricher::embedded().expect("resources");
-    let model = enricher.tagger();
+    let other = std::env::var_os("NEWSFLOW_BENCH_NER_MODEL").map(|p| {
+        let bytes = std::fs::read(&p).expect("NEWSFLOW_BENCH_NER_MODEL");
+        Model::load(&bytes)
+            .or_else(|_| Model::load_with(&bytes, std::sync::Arc::new(WordTables::empty())))
+            .expect("a NER model")
+    });
+    let model = other.as_ref().unwrap_or(enricher.tagger());
     let bodies: Vec<String> = articles()
         .iter()
         .map(|(k, v)| decode(v, Some(k.as_bytes()), 1 << 20).unwrap().body)
@@ -156,10 +165,8 @@ fn tagger_tokens(c: &mut Criterion) {
     g.bench_function("tokens", |b| {
         b.iter(|| {
             for d in &docs {
-                let mut ctx = DocContext::new(d.iter().map(Vec::as_slice));
-                for s in d {
-                    std::hint::black_box(model.tag(s, enricher.lexicon(), &mut ctx, None));
-                }
+                let refs: Vec<&[&str]> = d.iter().map(Vec::as_slice).collect();
+                std::hint::black_box(model.tag_document(&refs, enricher.lexicon(), None));
             }
         })
     });

@@ -171,3 +171,133 @@ pub fn train(o: &ClusterOptions<'_>, progress: &mut dyn Write) -> anyhow::Result
     )?;
     Ok(table)
 }
+
+/// Options of `train clusters --corpus`: cased clusters from running text.
+pub struct CorpusOptions<'a> {
+    /// Reuters-style JSON Lines (`body` read; all-capitals titles are not)
+    /// or CoNLL-format files, gzip or plain.
+    pub corpora: &'a [std::path::PathBuf],
+    pub output: &'a Path,
+    /// Classes per level, coarse to fine.
+    pub sizes: Vec<u32>,
+    /// Words seen fewer times are not clustered (they stay context).
+    pub min_count: u32,
+    pub passes: usize,
+}
+
+/// Sentences of tokens, as the tagger sees them (CoNLL style), from one file.
+fn corpus_sentences(path: &Path, out: &mut Vec<Vec<String>>) -> anyhow::Result<()> {
+    let text = textfile::read(path)?;
+    if text.trim_start().starts_with('{') {
+        for (n, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let v: serde_json::Value = serde_json::from_str(line)
+                .map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), n + 1))?;
+            let Some(body) = v["body"].as_str() else {
+                continue;
+            };
+            let t = crate::enrich::text::Text::new(body);
+            for &(s, e) in &t.sentences {
+                let mut words = Vec::new();
+                for tok in t.tokens.iter().filter(|k| k.start >= s && k.end <= e) {
+                    let w = &body[tok.start..tok.end];
+                    match ["'s", "’s"].iter().find_map(|p| w.strip_suffix(p)) {
+                        Some(base) if !base.is_empty() => {
+                            words.push(base.to_owned());
+                            words.push(w[base.len()..].to_owned());
+                        }
+                        _ => words.push(w.to_owned()),
+                    }
+                }
+                if !words.is_empty() {
+                    out.push(words);
+                }
+            }
+        }
+    } else {
+        let docs = crate::training::conll::parse(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        out.extend(docs.into_iter().flatten().map(|s| s.tokens));
+    }
+    Ok(())
+}
+
+/// Builds and writes a cased table from running text; returns it.
+pub fn train_from_corpus(
+    o: &CorpusOptions<'_>,
+    progress: &mut dyn Write,
+) -> anyhow::Result<WordClusters> {
+    use crate::enrich::clusters::exchange;
+    let started = Instant::now();
+    anyhow::ensure!(
+        (1..=MAX_LEVELS).contains(&o.sizes.len()),
+        "--sizes: 1 to {MAX_LEVELS} levels"
+    );
+    let mut sentences = Vec::new();
+    for p in o.corpora {
+        corpus_sentences(p, &mut sentences)?;
+    }
+    // Word ids in frequency order (ties by the word), most frequent first.
+    let mut counts: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    for w in sentences.iter().flatten() {
+        *counts.entry(w.as_str()).or_default() += 1;
+    }
+    let mut vocab: Vec<(&str, u32)> = counts.into_iter().collect();
+    vocab.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let clustered = vocab
+        .iter()
+        .take_while(|(w, c)| *c >= o.min_count && w.len() <= 255)
+        .count();
+    let id: std::collections::HashMap<&str, u32> = vocab
+        .iter()
+        .enumerate()
+        .map(|(i, (w, _))| (*w, i as u32))
+        .collect();
+    let boundary = vocab.len() as u32;
+    let ids: Vec<Vec<u32>> = sentences
+        .iter()
+        .map(|s| s.iter().map(|w| id[w.as_str()]).collect())
+        .collect();
+    let tokens: usize = ids.iter().map(Vec::len).sum();
+    writeln!(
+        progress,
+        "train clusters: {} sentences, {tokens} tokens, {} word types, {clustered} seen at least {} times ({:.0}s)",
+        ids.len(),
+        vocab.len(),
+        o.min_count,
+        started.elapsed().as_secs_f64()
+    )?;
+    let ctx = exchange::Contexts::count(&ids, clustered, boundary);
+    let mut table_ids: Vec<Ids> = vec![[0; MAX_LEVELS]; clustered];
+    for (level, &k) in o.sizes.iter().enumerate() {
+        let classes = exchange::cluster(&ctx, k as usize, o.passes, &mut |pass, moved| {
+            let _ = writeln!(
+                progress,
+                "  k={k}: pass {pass}, {moved} words moved ({:.0}s)",
+                started.elapsed().as_secs_f64()
+            );
+        });
+        for (slot, c) in table_ids.iter_mut().zip(classes) {
+            slot[level] = c as u16;
+        }
+    }
+    let entries = vocab[..clustered]
+        .iter()
+        .map(|(w, _)| (*w).to_owned())
+        .zip(table_ids)
+        .collect();
+    let table = WordClusters::new(o.sizes.clone(), entries).map_err(|e| anyhow::anyhow!("{e}"))?;
+    std::fs::write(o.output, table.save())?;
+    writeln!(
+        progress,
+        "saved {} ({} words, sizes {:?}, {} bytes) in {:.0}s",
+        o.output.display(),
+        table.len(),
+        o.sizes,
+        std::fs::metadata(o.output)?.len(),
+        started.elapsed().as_secs_f64()
+    )?;
+    Ok(table)
+}

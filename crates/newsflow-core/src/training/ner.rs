@@ -90,7 +90,7 @@ pub struct TrainOptions<'a> {
     pub seed: u64,
     pub bits: u32,
     /// The word clusters the model reads (empty: none).
-    pub clusters: std::sync::Arc<crate::enrich::clusters::WordClusters>,
+    pub clusters: std::sync::Arc<crate::enrich::clusters::WordTables>,
     /// Also train the document stage ([`crate::enrich::tagger::FirstPass`]).
     pub second_stage: bool,
     /// Epochs of the document stage (default: `epochs`).

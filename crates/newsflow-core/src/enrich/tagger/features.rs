@@ -26,7 +26,7 @@ use std::borrow::Cow;
 use super::context::DocContext;
 use super::hash::{h, mix, t};
 use super::tags::Tag;
-use crate::enrich::clusters::{Ids, WordClusters};
+use crate::enrich::clusters::{Ids, WordTables};
 use crate::enrich::lexicon::{LexMatch, Lexicon, Surface};
 use crate::enrich::words;
 
@@ -170,19 +170,25 @@ pub(super) struct Facts {
     pub(super) short: u64,
     pub(super) suf2: u64,
     pub(super) clusters: Option<Ids>,
+    pub(super) cased: Option<Ids>,
+    /// Whether the model has a cased table at all (a word missing from it
+    /// then says so).
+    pub(super) cased_table: bool,
     pub(super) title: bool,
     pub(super) org_suffix: bool,
 }
 
 impl Facts {
-    pub(super) fn new(w: &str, lower: &str, clusters: &WordClusters) -> Facts {
+    pub(super) fn new(w: &str, lower: &str, tables: &WordTables) -> Facts {
         let cut = lower.char_indices().rev().nth(1).map_or(0, |(b, _)| b);
         let hl = h(lower);
         Facts {
             hl,
             short: shape_hash(w, true),
             suf2: h(&lower[cut..]),
-            clusters: clusters.get(hl).copied(),
+            clusters: tables.lower.get(hl).copied(),
+            cased: tables.cased.get(h(w)).copied(),
+            cased_table: !tables.cased.is_empty(),
             title: words::is_title(w.trim_end_matches('.')),
             org_suffix: words::is_org_suffix(w),
         }
@@ -201,21 +207,36 @@ pub(super) fn cluster_features(w: &Facts, f: &mut impl FnMut(u64)) {
         }
         None => f(mix(t::CL, u64::MAX)),
     }
+    match &w.cased {
+        Some(ids) => {
+            for (level, &id) in ids.iter().enumerate() {
+                f(mix(t::BR, ((level as u64) << 16) | id as u64));
+            }
+        }
+        None if w.cased_table => f(mix(t::BR, u64::MAX)),
+        None => {}
+    }
 }
 
 /// A neighbour's clusters: every level one place away, the two middle
-/// levels two places away.
+/// levels two places away; its cased clusters one place away.
 fn neighbour_clusters(k: usize, w: &Facts, f: &mut impl FnMut(u64)) {
-    let Some(ids) = &w.clusters else { return };
-    let (template, levels) = match k {
-        0 => (t::CL_M1, 0..4),
-        1 => (t::CL_P1, 0..4),
-        2 => (t::CL_M2, 1..3),
-        3 => (t::CL_P2, 1..3),
+    let (template, levels, cased) = match k {
+        0 => (t::CL_M1, 0..4, Some(t::BR_M1)),
+        1 => (t::CL_P1, 0..4, Some(t::BR_P1)),
+        2 => (t::CL_M2, 1..3, None),
+        3 => (t::CL_P2, 1..3, None),
         _ => return,
     };
-    for level in levels {
-        f(mix(template, ((level as u64) << 16) | ids[level] as u64));
+    if let Some(ids) = &w.clusters {
+        for level in levels {
+            f(mix(template, ((level as u64) << 16) | ids[level] as u64));
+        }
+    }
+    if let (Some(template), Some(ids)) = (cased, &w.cased) {
+        for (level, &id) in ids.iter().enumerate() {
+            f(mix(template, ((level as u64) << 16) | id as u64));
+        }
     }
 }
 
@@ -331,7 +352,7 @@ pub(super) struct Prepared<'a> {
 
 impl<'a> Prepared<'a> {
     /// For training: every feature is listed, nothing summed.
-    fn new(tokens: &'a [&'a str], clusters: &WordClusters) -> Prepared<'a> {
+    fn new(tokens: &'a [&'a str], clusters: &WordTables) -> Prepared<'a> {
         Prepared {
             tokens,
             caps: is_caps_sentence(tokens),
@@ -350,7 +371,7 @@ impl<'a> Prepared<'a> {
 pub fn sentence_features(
     tokens: &[&str],
     lex: &Lexicon,
-    clusters: &WordClusters,
+    clusters: &WordTables,
     doc: &DocContext,
     pre: Option<&[GazHit]>,
 ) -> Vec<Vec<u64>> {

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use super::weights::{Model, Row};
 use super::N_CLASSES;
-use crate::enrich::clusters::WordClusters;
+use crate::enrich::clusters::WordTables;
 use crate::model_file::{self, ModelFileError, ModelKind};
 
 /// Version 1: every bucket's row.
@@ -104,14 +104,14 @@ fn read_sparse(body: &[u8], bits: u32) -> Result<Sparse<'_>, ModelFileError> {
 impl Model {
     /// Loads a model file with the committed cluster table.
     pub fn load(bytes: &[u8]) -> Result<Model, ModelFileError> {
-        Model::load_with(bytes, WordClusters::embedded())
+        Model::load_with(bytes, WordTables::embedded())
     }
 
     /// Loads a model file of version 1, 2 or 3; a version 3 model must have
     /// been trained with `clusters`.
-    pub fn load_with(bytes: &[u8], clusters: Arc<WordClusters>) -> Result<Model, ModelFileError> {
+    pub fn load_with(bytes: &[u8], clusters: Arc<WordTables>) -> Result<Model, ModelFileError> {
         let file = model_file::open(bytes, ModelKind::Ner, VERSIONS)?;
-        let none = || Arc::new(WordClusters::empty());
+        let none = || Arc::new(WordTables::empty());
         match file.version {
             DENSE => {
                 let (bits, body) = read_bits(&file.body)?;
@@ -205,7 +205,7 @@ mod tests {
     fn version_1_2_and_3_files_load_to_the_same_model() {
         let bits = 10;
         let dense = sparse_rows(bits);
-        let none = || Arc::new(WordClusters::empty());
+        let none = || Arc::new(WordTables::empty());
         let mut body = bits.to_le_bytes().to_vec();
         for row in &dense {
             for w in row.0 {

@@ -73,6 +73,9 @@ pub(super) mod t {
     pub const AGG_SET: u64 = 45;
     pub const AGG_OWN: u64 = 46;
     pub const AGG_NAME: u64 = 47;
+    pub const BR: u64 = 48;
+    pub const BR_M1: u64 = 49;
+    pub const BR_P1: u64 = 50;
 }
 
 /// A hasher for keys that already are xxh3 hashes: sets of word hashes need

@@ -16,12 +16,12 @@ use super::features::{history_features, lower_hash, shape_hash};
 use super::tags::{best, Tag};
 use super::weights::{bucket, Model, Row};
 use super::N_CLASSES;
-use crate::enrich::clusters::WordClusters;
+use crate::enrich::clusters::WordTables;
 
 /// Averaged-perceptron training state.
 pub struct Trainer {
     bits: u32,
-    clusters: Arc<WordClusters>,
+    clusters: Arc<WordTables>,
     weights: Vec<f32>,
     totals: Vec<f64>,
     stamps: Vec<u32>,
@@ -31,7 +31,7 @@ pub struct Trainer {
 impl Trainer {
     /// A trainer for `2^bits` buckets, with the features of `clusters`
     /// (which [`sentence_features`](super::sentence_features) must be given too).
-    pub fn new(bits: u32, clusters: Arc<WordClusters>) -> Trainer {
+    pub fn new(bits: u32, clusters: Arc<WordTables>) -> Trainer {
         let n = (1usize << bits) * N_CLASSES;
         Trainer {
             bits,

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::cache::next_model_id;
 use super::features::neighbour_features;
 use super::N_CLASSES;
-use crate::enrich::clusters::WordClusters;
+use crate::enrich::clusters::WordTables;
 
 /// One bucket's class weights (34 bytes: the table stays small enough for
 /// the caches; padding rows to a cache line measured slower).
@@ -49,7 +49,7 @@ pub struct Model {
     /// The neighbour features past a sentence's ends, summed per slot.
     pub(super) edge: [[i32; N_CLASSES]; 6],
     /// The word clusters the model was trained with.
-    pub(super) clusters: Arc<WordClusters>,
+    pub(super) clusters: Arc<WordTables>,
     /// The document stage ([`super::document`]), if trained.
     pub(super) second: Option<Arc<Model>>,
 }
@@ -75,12 +75,12 @@ pub(super) fn add_row(acc: &mut [i32; N_CLASSES], row: &Row) {
 
 impl Model {
     /// The word clusters the model reads.
-    pub fn clusters(&self) -> &Arc<WordClusters> {
+    pub fn clusters(&self) -> &Arc<WordTables> {
         &self.clusters
     }
 
     /// A model from one row per bucket (`2^bits` rows).
-    pub(super) fn with_rows(bits: u32, dense: Vec<Row>, clusters: Arc<WordClusters>) -> Model {
+    pub(super) fn with_rows(bits: u32, dense: Vec<Row>, clusters: Arc<WordTables>) -> Model {
         debug_assert_eq!(dense.len(), 1 << bits);
         let mut live = vec![0u64; dense.len().div_ceil(64)];
         let mut rows = Vec::new();
@@ -98,7 +98,7 @@ impl Model {
         bits: u32,
         live: &[u64],
         rows: Vec<Row>,
-        clusters: Arc<WordClusters>,
+        clusters: Arc<WordTables>,
     ) -> Model {
         let mut base = 0u32;
         let blocks = live
@@ -207,7 +207,7 @@ mod tests {
     fn empty_buckets_read_as_absent_and_live_ones_as_their_row() {
         let bits = 10;
         let dense = sparse_rows(bits);
-        let m = Model::with_rows(bits, dense.clone(), Arc::new(WordClusters::empty()));
+        let m = Model::with_rows(bits, dense.clone(), Arc::new(WordTables::empty()));
         assert_eq!(m.rows.len(), 7);
         for (b, row) in dense.iter().enumerate() {
             let f = (b as u64) << (64 - bits);
