@@ -100,9 +100,10 @@ pub struct Ner {
     /// Cased word-cluster table file, or `none`; default: the table compiled in.
     #[arg(long)]
     cased_clusters: Option<String>,
-    /// Train the first pass only (no document stage).
+    /// Also train the document stage (a second pass over the first pass's
+    /// labels: +0.26 dev F1 at about 1.8 times the cost of `process`).
     #[arg(long)]
-    no_second_stage: bool,
+    second_stage: bool,
     /// Epochs of the document stage (default: --epochs).
     #[arg(long)]
     second_epochs: Option<usize>,
@@ -161,7 +162,7 @@ impl Command {
                     seed: n.seed,
                     bits: n.bits,
                     clusters: cluster_tables(&n.clusters, &n.cased_clusters)?,
-                    second_stage: !n.no_second_stage,
+                    second_stage: n.second_stage,
                     second_epochs: n.second_epochs,
                     include_dev: n.include_dev,
                 };

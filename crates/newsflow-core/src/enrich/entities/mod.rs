@@ -79,6 +79,19 @@ fn strip_possessive(w: &str) -> (&str, bool) {
     (w, false)
 }
 
+/// A token as the tagger's training text spells it: CoNLL-2003 has ASCII
+/// quotes and apostrophes only, so a typographic possessive or quote (which
+/// it has never seen, and took for part of a name) reads as its ASCII form.
+fn as_trained(w: &str) -> &str {
+    match w {
+        "’s" => "'s",
+        "’S" => "'S",
+        "’" | "‘" => "'",
+        "“" | "”" => "\"",
+        _ => w,
+    }
+}
+
 /// Whether `left-right` is one name for the tagger: an Arabic name particle
 /// before a capitalised name ("al-Assad", "bin-Salman"), which the tagger
 /// otherwise cuts at the hyphen. Everything else stays three tokens, so that
@@ -156,7 +169,7 @@ fn tagged_candidates(
         .collect();
     let words: Vec<Vec<&str>> = sentences
         .iter()
-        .map(|s| s.iter().map(|&(a, b)| &src[a..b]).collect())
+        .map(|s| s.iter().map(|&(a, b)| as_trained(&src[a..b])).collect())
         .collect();
     // Lexicon matches that fall on each sentence's token boundaries.
     let hits: Vec<Vec<GazHit>> = sentences
@@ -318,6 +331,17 @@ mod tests {
                 "Assad", "ones", "."
             ]
         );
+    }
+
+    #[test]
+    fn typographic_possessives_and_quotes_read_as_ascii() {
+        assert_eq!(as_trained("’s"), "'s");
+        assert_eq!(as_trained("“"), "\"");
+        assert_eq!(as_trained("Assad"), "Assad");
+        let es =
+            entities("Russia and Iran are Syrian President Bashar al-Assad’s strongest backers.");
+        let assad = named(&es, "Bashar al-Assad");
+        assert_eq!(texts(assad), ["Bashar al-Assad"]);
     }
 
     #[test]
