@@ -86,6 +86,7 @@ fn run_mode(brokers: &str, bin: &str, mode: &str, rate: u64, secs: u64) -> serde
         .env("NEWSFLOW_TOPICS__ENTITIES", t("entities"))
         .env("NEWSFLOW_TOPICS__TOPICS", t("topics"))
         .env("NEWSFLOW_TOPICS__DLQ", t("dlq"))
+        .env("NEWSFLOW_HTTP__LISTEN", "127.0.0.1:0")
         .env("NEWSFLOW_KAFKA__CONSUMER__FETCH_WAIT_MAX_MS", "10")
         .env("NEWSFLOW_PIPELINE__COMMIT_INTERVAL_MS", COMMIT_INTERVAL_MS)
         .env("NEWSFLOW_TELEMETRY__STATS_INTERVAL_SECS", "0")

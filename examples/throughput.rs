@@ -79,6 +79,7 @@ fn measure(brokers: &str, bin: &str, mode: &str, input: &str, total: i64, partit
         .env("NEWSFLOW_TOPICS__ENTITIES", format!("{prefix}.entities"))
         .env("NEWSFLOW_TOPICS__TOPICS", format!("{prefix}.topics"))
         .env("NEWSFLOW_TOPICS__DLQ", format!("{prefix}.dlq"))
+        .env("NEWSFLOW_HTTP__LISTEN", "127.0.0.1:0")
         .env("NEWSFLOW_KAFKA__CONSUMER__FETCH_WAIT_MAX_MS", "10")
         .env("NEWSFLOW_PIPELINE__COMMIT_INTERVAL_MS", "100")
         .env("NEWSFLOW_PIPELINE__MAX_IN_FLIGHT", "1024")

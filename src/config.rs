@@ -32,6 +32,8 @@ pub struct Settings {
     pub shutdown: Shutdown,
     pub telemetry: Telemetry,
     #[serde(default)]
+    pub http: Http,
+    #[serde(default)]
     pub delivery: Delivery,
     #[serde(default)]
     pub enrich: EnrichFiles,
@@ -175,6 +177,43 @@ pub struct Shutdown {
 pub struct Telemetry {
     /// Seconds between throughput summary log lines; 0 turns them off.
     pub stats_interval_secs: u64,
+}
+
+/// `[http]`: the health and metrics listener.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Http {
+    /// `host:port` of `/livez`, `/readyz` and `/metrics`; empty turns the
+    /// listener off.
+    #[serde(default = "Http::default_listen")]
+    pub listen: String,
+}
+
+impl Http {
+    fn default_listen() -> String {
+        "0.0.0.0:9000".into()
+    }
+
+    /// The address to listen on, or `None` when the listener is off.
+    pub fn address(&self) -> Result<Option<std::net::SocketAddr>, ConfigError> {
+        let l = self.listen.trim();
+        if l.is_empty() {
+            return Ok(None);
+        }
+        l.parse().map(Some).map_err(|e| {
+            ConfigError(format!(
+                "key `http.listen`: {l:?} is not host:port (an IP address and a port): {e}"
+            ))
+        })
+    }
+}
+
+impl Default for Http {
+    fn default() -> Http {
+        Http {
+            listen: Http::default_listen(),
+        }
+    }
 }
 
 /// `[enrich]`: resource files replacing the compiled-in defaults.
@@ -412,6 +451,7 @@ impl Settings {
         if self.kafka.group_id.trim().is_empty() {
             return err("kafka.group_id", "must not be empty".into());
         }
+        self.http.address()?;
         for (key, name) in [
             ("topics.input", &self.topics.input),
             ("topics.enriched", &self.topics.enriched),
@@ -807,6 +847,8 @@ mod tests {
             ),
             (("NEWSFLOW_TOPICS__INPUT", "news.enriched"), "topics.input"),
             (("NEWSFLOW_PIPELINE__SPEED", "9"), "speed"),
+            (("NEWSFLOW_HTTP__LISTEN", "localhost"), "http.listen"),
+            (("NEWSFLOW_HTTP__LISTEN", "0.0.0.0:http"), "http.listen"),
         ];
         for ((k, v), key) in cases {
             let e = Settings::load_with_env(None, env(&[(k, v)]))

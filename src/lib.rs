@@ -24,6 +24,8 @@
 pub mod cluster;
 pub mod commands;
 pub mod config;
+pub mod http;
+pub mod metrics;
 pub mod offsets;
 pub mod pipeline;
 pub mod reload;

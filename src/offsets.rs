@@ -57,12 +57,26 @@ impl PartState {
 pub struct Tracker {
     parts: Mutex<HashMap<TopicPartition, PartState>>,
     next_epoch: Mutex<u64>,
+    /// Set by the first assignment (even an empty one): the consumer has
+    /// joined its group.
+    joined: std::sync::atomic::AtomicBool,
     idle: Condvar,
 }
 
 impl Tracker {
     pub fn new() -> Tracker {
         Tracker::default()
+    }
+
+    /// Records that the consumer has joined its group (an assignment came,
+    /// perhaps an empty one).
+    pub fn mark_joined(&self) {
+        self.joined.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether the consumer has joined its group.
+    pub fn joined(&self) -> bool {
+        self.joined.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Starts tracking a newly assigned partition.

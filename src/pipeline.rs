@@ -125,6 +125,16 @@ struct ProcessedMessage {
 /// topic/partition/offset, `newsflow.output`: index/count) and the input's
 /// W3C trace context (`traceparent`, `tracestate`), so downstream can tell a
 /// redo from new data and traces continue through the service.
+/// Records the processing time of one message when dropped (on every path
+/// out of [`process`]).
+struct Timer(std::time::Instant);
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        metrics::histogram!(crate::metrics::PROCESSING).record(self.0.elapsed().as_secs_f64());
+    }
+}
+
 fn process(
     work: ConsumedMessage,
     mode: Mode,
@@ -140,6 +150,7 @@ fn process(
         headers,
         permit,
     } = work;
+    let _timer = Timer(std::time::Instant::now());
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         outputs(
             &tp,
@@ -597,9 +608,14 @@ impl Ordered {
             }
             i += 1;
         }
+        for r in &records {
+            metrics::counter!(crate::metrics::PRODUCED, "topic" => r.topic.clone()).increment(1);
+        }
         match &p.dead_letter {
             Some(reason) => {
                 stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!(crate::metrics::DEAD_LETTERS, "class" => reason.class())
+                    .increment(1);
                 tracing::warn!(
                     topic = %p.tp.topic, partition = p.tp.partition, offset = p.offset, article_id = %p.article_id,
                     error.class = reason.class(), error.message = %reason, dlq = %settings.topics.dlq,
@@ -608,6 +624,7 @@ impl Ordered {
             }
             None => {
                 stats.enriched.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!(crate::metrics::ENRICHED).increment(1);
             }
         }
         stats

@@ -65,12 +65,16 @@ pub fn spawn(
             };
             match reload_taxonomy(&enricher, &path) {
                 Ok(n) => {
+                    metrics::counter!(crate::metrics::RELOADS, "result" => "applied").increment(1);
                     tracing::info!(file = %path.display(), topics = n, cause, "taxonomy reloaded")
                 }
-                Err(e) => tracing::warn!(
-                    error = %e, cause,
-                    "taxonomy rejected; the previous one stays in force"
-                ),
+                Err(e) => {
+                    metrics::counter!(crate::metrics::RELOADS, "result" => "rejected").increment(1);
+                    tracing::warn!(
+                        error = %e, cause,
+                        "taxonomy rejected; the previous one stays in force"
+                    )
+                }
             }
         }
     }))

@@ -22,7 +22,7 @@ use crate::offsets::Tracker;
 use crate::pipeline::{self, Mode, Stats, Summary};
 use crate::shutdown::Shutdown;
 use crate::transaction::TxnError;
-use crate::{reload, telemetry};
+use crate::{http, reload, telemetry};
 
 /// Pause before the pipeline starts again after an aborted transaction: long
 /// enough not to spin against a broker that keeps refusing, short against
@@ -49,6 +49,10 @@ pub async fn run(
     let stats = Arc::new(Stats::default());
     let tracker = Arc::new(Tracker::new());
 
+    let http = match settings.http.address()? {
+        Some(addr) => Some(http::spawn(addr, tracker.clone(), shutdown.clone()).await?),
+        None => None,
+    };
     let reloader = reload::spawn(
         enricher.clone(),
         settings.enrich.topics_file.clone(),
@@ -104,6 +108,9 @@ pub async fn run(
     // tasks beside it end too.
     shutdown.trigger();
     reporter.abort();
+    if let Some(h) = http {
+        h.abort();
+    }
     let _ = reloader.await;
     result
 }

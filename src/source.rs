@@ -219,6 +219,7 @@ impl ConsumerContext for SourceContext {
     fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         match rebalance {
             Rebalance::Assign(tpl) => {
+                self.tracker.mark_joined();
                 for tp in tps_of(tpl) {
                     tracing::info!(topic = %tp.topic, partition = tp.partition, "partition assigned");
                     self.tracker.assign(tp);
@@ -417,6 +418,7 @@ impl PollLoop {
             }
             Some(Ok(m)) => m,
         };
+        metrics::counter!(crate::metrics::CONSUMED, "topic" => msg.topic().to_owned()).increment(1);
         let tp = TopicPartition::new(msg.topic(), msg.partition());
         let Some(epoch) = self.tracker.epoch(&tp) else {
             tracing::warn!(topic = %tp.topic, partition = tp.partition, offset = msg.offset(), "message from a partition not owned; skipped");

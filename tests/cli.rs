@@ -33,6 +33,7 @@ fn run_env(s: &newsflow::config::Settings) -> Vec<(String, String)> {
         ),
         ("NEWSFLOW_PIPELINE__COMMIT_INTERVAL_MS".into(), "200".into()),
         ("NEWSFLOW_SHUTDOWN__DRAIN_TIMEOUT_MS".into(), "10000".into()),
+        ("NEWSFLOW_HTTP__LISTEN".into(), "127.0.0.1:0".into()),
         (
             "NEWSFLOW_KAFKA__PRODUCER__SASL_PASSWORD".into(),
             "hunter2-secret".into(),

@@ -52,6 +52,10 @@ pub async fn execute(
     settings.kafka.group_id = "newsflow-demo".into();
     settings.telemetry.stats_interval_secs = 0;
     settings.pipeline.commit_interval_ms = 100;
+    // The demo must run on any machine: its listener takes a free local port
+    // (logged) unless NEWSFLOW_HTTP__LISTEN names one.
+    settings.http.listen =
+        std::env::var("NEWSFLOW_HTTP__LISTEN").unwrap_or_else(|_| "127.0.0.1:0".into());
     let t = settings.topics.clone();
     cluster.create_topic(&t.input, 3, 1)?;
     for name in [&t.enriched, &t.entities, &t.topics] {

@@ -557,6 +557,8 @@ pub fn settings(bootstrap: &str, prefix: &str, group: &str) -> Settings {
     s.pipeline.commit_interval_ms = 100;
     s.telemetry.stats_interval_secs = 0;
     s.shutdown.drain_timeout_ms = 15_000;
+    // Tests run side by side: each listener on a port of its own.
+    s.http.listen = "127.0.0.1:0".into();
     s.kafka.consumer.insert(
         "fetch.wait.max.ms".into(),
         newsflow::config::PropValue::Str("10".into()),
@@ -685,6 +687,7 @@ impl Service {
             .env("NEWSFLOW_TOPICS__DLQ", &s.topics.dlq)
             .env("NEWSFLOW_KAFKA__CONSUMER__FETCH_WAIT_MAX_MS", "10")
             .env("NEWSFLOW_PIPELINE__COMMIT_INTERVAL_MS", "200")
+            .env("NEWSFLOW_HTTP__LISTEN", "127.0.0.1:0")
             .envs(extra_env.iter().copied())
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())

@@ -1,0 +1,78 @@
+//! Prometheus metrics: the names, their descriptions, and the one recorder
+//! of the process.
+//!
+//! Why the `metrics` facade with its Prometheus exporter: instrumented code
+//! says `counter!(NAME, label => value).increment(1)` where the event happens
+//! and never sees the exposition format; the exporter keeps the values and
+//! renders the text format for `/metrics` ([`crate::http`]). The recorder is
+//! process-wide and installed once, so services started one after another
+//! in one process (the in-process tests, an exactly-once restart) add to the
+//! same counters, as a Prometheus scrape expects of a process.
+//!
+//! Names are stable and documented in the README; histograms have fixed
+//! buckets (seconds), chosen for per-message processing (tens of
+//! microseconds to a second).
+
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+/// Input messages polled, by topic.
+pub const CONSUMED: &str = "newsflow_messages_consumed_total";
+/// Articles enriched and sent.
+pub const ENRICHED: &str = "newsflow_articles_enriched_total";
+/// Messages sent to the dead-letter topic, by class.
+pub const DEAD_LETTERS: &str = "newsflow_dead_letters_total";
+/// Output records enqueued to the producer, by topic.
+pub const PRODUCED: &str = "newsflow_records_produced_total";
+/// Messages polled and not yet complete (committed or in a committed transaction).
+pub const IN_FLIGHT: &str = "newsflow_in_flight_messages";
+/// Decode to encode of one message.
+pub const PROCESSING: &str = "newsflow_processing_seconds";
+/// Taxonomy reloads, by result (`applied` or `rejected`).
+pub const RELOADS: &str = "newsflow_taxonomy_reloads_total";
+/// 1, with the version as a label.
+pub const BUILD_INFO: &str = "newsflow_build_info";
+
+/// The process's recorder, installed on first use.
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let handle = PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                Matcher::Suffix("_seconds".into()),
+                &[
+                    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05,
+                    0.1, 0.25, 0.5, 1.0,
+                ],
+            )
+            .expect("static bucket list")
+            .install_recorder()
+            .expect("the process's only metrics recorder");
+        describe();
+        handle
+    })
+}
+
+fn describe() {
+    use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
+    describe_counter!(CONSUMED, "Input messages polled, by topic.");
+    describe_counter!(ENRICHED, "Articles enriched and sent.");
+    describe_counter!(
+        DEAD_LETTERS,
+        "Messages sent to the dead-letter topic, by class."
+    );
+    describe_counter!(
+        PRODUCED,
+        "Output records enqueued to the producer, by topic."
+    );
+    describe_gauge!(IN_FLIGHT, "Messages polled and not yet complete.");
+    describe_histogram!(
+        PROCESSING,
+        Unit::Seconds,
+        "Decode to encode of one message."
+    );
+    describe_counter!(RELOADS, "Taxonomy reloads, by result.");
+    describe_gauge!(BUILD_INFO, "Build information; the value is 1.");
+    metrics::gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+}

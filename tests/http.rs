@@ -1,0 +1,167 @@
+//! The HTTP listener of the real binary (`newsflow run` on the mock
+//! cluster): `/livez`, `/readyz` before and after the group join and during
+//! the SIGTERM drain, and `/metrics` counters equal to what went through
+//! (consumed, enriched, dead letters per class, records per topic).
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use support::{articles, produce, Broker, Service};
+
+/// `GET path` on `port`: the status code and body, or `None` when nothing
+/// listens.
+fn get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).ok()?;
+    let code = raw.split(' ').nth(1)?.parse().ok()?;
+    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
+    Some((code, body))
+}
+
+/// Waits until `GET path` answers `code`.
+fn wait_status(port: u16, path: &str, code: u16, svc: &Service) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while get(port, path).map(|r| r.0) != Some(code) {
+        assert!(
+            Instant::now() < deadline,
+            "{path} never answered {code}; log:\n{}",
+            svc.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The value of the sample `name{labels}` (labels as rendered, or empty).
+fn sample(metrics: &str, name: &str, labels: &str) -> Option<f64> {
+    let head = if labels.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name}{{{labels}}}")
+    };
+    metrics.lines().find_map(|l| {
+        l.strip_prefix(&head)?
+            .strip_prefix(' ')?
+            .trim()
+            .parse()
+            .ok()
+    })
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_metrics_of_the_running_service() {
+    let broker = Broker::mock();
+    let s = broker.settings("http", "ghttp");
+    broker.create_topics(&s, 2);
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let svc = Service::start(&s, &[("NEWSFLOW_HTTP__LISTEN", listen.as_str())]);
+
+    wait_status(port, "/livez", 200, &svc);
+    wait_status(port, "/readyz", 200, &svc);
+    let mut input = articles(40, "h");
+    input.push((Some("bad-json".into()), b"{\"body\": ".to_vec()));
+    input.push((Some("bad-utf8".into()), vec![0xff, 0xfe, b'x']));
+    produce(&s.kafka.brokers, &s.topics.input, &input).await;
+    svc.wait_for("\"message\":\"message sent to dead-letter topic\"", 2);
+
+    // Counters reach what went through (the last acknowledgements may lag
+    // the dead letters' log lines by a moment).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let metrics = loop {
+        let (code, body) = get(port, "/metrics").expect("metrics");
+        assert_eq!(code, 200);
+        if sample(&body, "newsflow_articles_enriched_total", "") == Some(40.0) {
+            break body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "enriched never reached 40:\n{body}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let topic = |t: &str| format!("topic=\"{t}\"");
+    assert_eq!(
+        sample(
+            &metrics,
+            "newsflow_messages_consumed_total",
+            &topic(&s.topics.input)
+        ),
+        Some(42.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(
+            &metrics,
+            "newsflow_dead_letters_total",
+            "class=\"malformed_json\""
+        ),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(
+            &metrics,
+            "newsflow_dead_letters_total",
+            "class=\"invalid_utf8\""
+        ),
+        Some(1.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(
+            &metrics,
+            "newsflow_records_produced_total",
+            &topic(&s.topics.dlq)
+        ),
+        Some(2.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(
+            &metrics,
+            "newsflow_records_produced_total",
+            &topic(&s.topics.enriched)
+        ),
+        Some(40.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(&metrics, "newsflow_processing_seconds_count", ""),
+        Some(42.0),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("newsflow_build_info{version=\""),
+        "{metrics}"
+    );
+
+    // SIGTERM: /readyz says 503 while the process drains and exits; it never
+    // says 200 again.
+    svc.signal("TERM");
+    let mut answers = Vec::new();
+    while let Some((code, _)) = get(port, "/readyz") {
+        answers.push(code);
+    }
+    assert!(answers.iter().all(|&c| c == 503), "{answers:?}");
+    assert!(!answers.is_empty(), "the listener was gone at once");
+    let (code, log) = svc.stop();
+    assert_eq!(code, Some(0), "{log}");
+}
