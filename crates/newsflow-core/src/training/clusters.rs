@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::enrich::clusters::kmeans::{self, Vectors};
-use crate::enrich::clusters::{Ids, WordClusters, MAX_LEVELS};
+use crate::enrich::clusters::{Ids, WordClusters, MAX_LEVELS, MAX_WORD_BYTES};
 use crate::training::textfile;
 
 /// Options of `train clusters`.
@@ -47,7 +47,10 @@ struct WinkFile {
 
 /// A word the table can hold: lower-case already, no spaces, short.
 fn keep(w: &str) -> bool {
-    !w.is_empty() && w.len() <= 255 && !w.contains(char::is_whitespace) && w.to_lowercase() == w
+    !w.is_empty()
+        && w.len() <= MAX_WORD_BYTES
+        && !w.contains(char::is_whitespace)
+        && w.to_lowercase() == w
 }
 
 fn read_vectors(path: &Path, limit: usize) -> anyhow::Result<Embeddings> {
@@ -119,10 +122,7 @@ fn read_vectors(path: &Path, limit: usize) -> anyhow::Result<Embeddings> {
 /// Builds and writes the table; returns it.
 pub fn train(o: &ClusterOptions<'_>, progress: &mut dyn Write) -> anyhow::Result<WordClusters> {
     let started = Instant::now();
-    anyhow::ensure!(
-        (1..=MAX_LEVELS).contains(&o.sizes.len()),
-        "--sizes: 1 to {MAX_LEVELS} levels"
-    );
+    WordClusters::check_sizes(&o.sizes).map_err(|e| anyhow::anyhow!("--sizes: {e}"))?;
     let e = read_vectors(o.vectors, o.words)?;
     writeln!(
         progress,
@@ -157,19 +157,8 @@ pub fn train(o: &ClusterOptions<'_>, progress: &mut dyn Write) -> anyhow::Result
             slot[level] = c as u16;
         }
     }
-    let table = WordClusters::new(o.sizes.clone(), e.words.into_iter().zip(ids).collect())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    std::fs::write(o.output, table.save())?;
-    writeln!(
-        progress,
-        "saved {} ({} words, sizes {:?}, {} bytes) in {:.0}s",
-        o.output.display(),
-        table.len(),
-        o.sizes,
-        std::fs::metadata(o.output)?.len(),
-        started.elapsed().as_secs_f64()
-    )?;
-    Ok(table)
+    let entries = e.words.into_iter().zip(ids).collect();
+    write_table(&o.sizes, entries, o.output, started, progress)
 }
 
 /// Options of `train clusters --corpus`: cased clusters from running text.
@@ -231,25 +220,22 @@ pub fn train_from_corpus(
 ) -> anyhow::Result<WordClusters> {
     use crate::enrich::clusters::exchange;
     let started = Instant::now();
-    anyhow::ensure!(
-        (1..=MAX_LEVELS).contains(&o.sizes.len()),
-        "--sizes: 1 to {MAX_LEVELS} levels"
-    );
+    WordClusters::check_sizes(&o.sizes).map_err(|e| anyhow::anyhow!("--sizes: {e}"))?;
     let mut sentences = Vec::new();
     for p in o.corpora {
         corpus_sentences(p, &mut sentences)?;
     }
-    // Word ids in frequency order (ties by the word), most frequent first.
+    // Word ids: the words to cluster first (seen often enough, short enough
+    // for the table), then the rest, which are context only; each group in
+    // frequency order (ties by the word), most frequent first.
     let mut counts: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
     for w in sentences.iter().flatten() {
         *counts.entry(w.as_str()).or_default() += 1;
     }
+    let clusters = |w: &str, c: u32| c >= o.min_count && w.len() <= MAX_WORD_BYTES;
     let mut vocab: Vec<(&str, u32)> = counts.into_iter().collect();
-    vocab.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let clustered = vocab
-        .iter()
-        .take_while(|(w, c)| *c >= o.min_count && w.len() <= 255)
-        .count();
+    vocab.sort_unstable_by_key(|&(w, c)| (!clusters(w, c), std::cmp::Reverse(c), w));
+    let clustered = vocab.iter().filter(|&&(w, c)| clusters(w, c)).count();
     let id: std::collections::HashMap<&str, u32> = vocab
         .iter()
         .enumerate()
@@ -288,15 +274,25 @@ pub fn train_from_corpus(
         .map(|(w, _)| (*w).to_owned())
         .zip(table_ids)
         .collect();
-    let table = WordClusters::new(o.sizes.clone(), entries).map_err(|e| anyhow::anyhow!("{e}"))?;
-    std::fs::write(o.output, table.save())?;
+    write_table(&o.sizes, entries, o.output, started, progress)
+}
+
+/// Builds the table of `entries`, writes it to `output` and reports it.
+fn write_table(
+    sizes: &[u32],
+    entries: Vec<(String, Ids)>,
+    output: &Path,
+    started: Instant,
+    progress: &mut dyn Write,
+) -> anyhow::Result<WordClusters> {
+    let table = WordClusters::new(sizes.to_vec(), entries).map_err(|e| anyhow::anyhow!("{e}"))?;
+    std::fs::write(output, table.save())?;
     writeln!(
         progress,
-        "saved {} ({} words, sizes {:?}, {} bytes) in {:.0}s",
-        o.output.display(),
+        "saved {} ({} words, sizes {sizes:?}, {} bytes) in {:.0}s",
+        output.display(),
         table.len(),
-        o.sizes,
-        std::fs::metadata(o.output)?.len(),
+        std::fs::metadata(output)?.len(),
         started.elapsed().as_secs_f64()
     )?;
     Ok(table)

@@ -22,19 +22,15 @@ fn type_index(label: &str) -> Option<usize> {
         .position(|x| *x == label)
 }
 
-fn doc_context(doc: &Document) -> DocContext {
-    let toks: Vec<Vec<&str>> = doc
-        .iter()
-        .map(|s| s.tokens.iter().map(String::as_str).collect())
-        .collect();
-    DocContext::new(toks.iter().map(|v| v.as_slice()))
-}
-
 /// A document's sentences as token slices.
 fn sentence_refs(doc: &Document) -> Vec<Vec<&str>> {
     doc.iter()
         .map(|s| s.tokens.iter().map(String::as_str).collect())
         .collect()
+}
+
+fn doc_context(doc: &Document) -> DocContext {
+    DocContext::new(sentence_refs(doc).iter().map(Vec::as_slice))
 }
 
 /// Tags the sentences of one document (both stages, when the model has two).
@@ -219,18 +215,18 @@ pub fn train(lex: &Lexicon, o: &TrainOptions<'_>, progress: &mut dyn Write) -> a
     let mut say = |line: String| {
         let _ = writeln!(progress, "{line}");
     };
-    let (first, f1, epoch) = train_stage(&items, &all, o, o.epochs, &judge_dev, &mut |e, a, f| {
-        say(format!(
-            "first pass epoch {e:>2}/{}: train token accuracy {a:.4}{} ({:.0}s)",
-            o.epochs,
-            f.map_or(String::new(), |f| format!(", dev F1 {f:.4}")),
+    let epoch_line = |stage: &str, e: usize, epochs: usize, acc: f64, f1: Option<f64>| {
+        format!(
+            "{stage} epoch {e:>2}/{epochs}: train token accuracy {acc:.4}{} ({:.0}s)",
+            f1.map_or(String::new(), |f| format!(", dev F1 {f:.4}")),
             started.elapsed().as_secs_f64()
-        ))
+        )
+    };
+    let (first, f1, epoch) = train_stage(&items, &all, o, o.epochs, &judge_dev, &mut |e, a, f| {
+        say(epoch_line("first pass", e, o.epochs, a, f))
     });
-    let mut summary = format!(
-        "first pass: epoch {epoch}, dev F1 {:.4}",
-        f1.unwrap_or_else(|| dev_f1(&first))
-    );
+    let mut f1 = f1.unwrap_or_else(|| dev_f1(&first));
+    let mut summary = format!("first pass: epoch {epoch}, dev F1 {f1:.4}");
     let model = if o.second_stage {
         // First-pass labels of each training document from a model trained
         // on the other folds, for as many epochs as the first pass took.
@@ -268,22 +264,15 @@ pub fn train(lex: &Lexicon, o: &TrainOptions<'_>, progress: &mut dyn Write) -> a
         let judge2 = |m: &Model| judge_dev(&first.clone().with_second_stage(m.clone()));
         let (second, f2, epoch2) =
             train_stage(&items, &all, o, epochs2, &judge2, &mut |e, a, f| {
-                say(format!(
-                    "document stage epoch {e:>2}/{epochs2}: train token accuracy {a:.4}{} ({:.0}s)",
-                    f.map_or(String::new(), |f| format!(", dev F1 {f:.4}")),
-                    started.elapsed().as_secs_f64()
-                ))
+                say(epoch_line("document stage", e, epochs2, a, f))
             });
         let both = first.with_second_stage(second);
-        summary += &format!(
-            "; document stage: epoch {epoch2}, dev F1 {:.4}",
-            f2.unwrap_or_else(|| dev_f1(&both))
-        );
+        f1 = f2.unwrap_or_else(|| dev_f1(&both));
+        summary += &format!("; document stage: epoch {epoch2}, dev F1 {f1:.4}");
         both
     } else {
         first
     };
-    let f1 = dev_f1(&model);
     std::fs::write(o.output, model.save())?;
     writeln!(
         progress,

@@ -72,8 +72,8 @@ impl WordClusters {
         WordClusters::new(sizes, entries).map_err(body_error)
     }
 
-    /// Serialises the table. Words over 255 bytes are refused at
-    /// [`WordClusters::new`]'s callers ([`super::kmeans`] skips them).
+    /// Serialises the table (its words fit the length byte:
+    /// [`WordClusters::new`] refuses longer ones).
     pub fn save(&self) -> Vec<u8> {
         let levels = self.sizes.len();
         let mut body = vec![levels as u8];

@@ -86,6 +86,9 @@ impl WordTables {
 /// Most granularities a table may have.
 pub const MAX_LEVELS: usize = 4;
 
+/// Longest word a table holds (its file stores a length byte).
+pub const MAX_WORD_BYTES: usize = 255;
+
 /// Cluster ids of one word, coarse to fine; unused levels are 0.
 pub type Ids = [u16; MAX_LEVELS];
 
@@ -124,17 +127,12 @@ impl WordClusters {
     /// A table from words (lower-cased, distinct) with their ids; `sizes`
     /// gives the number of clusters per level.
     pub fn new(sizes: Vec<u32>, entries: Vec<(String, Ids)>) -> Result<WordClusters, String> {
-        if sizes.is_empty() || sizes.len() > MAX_LEVELS {
-            return Err(format!(
-                "{} levels, expected 1 to {MAX_LEVELS}",
-                sizes.len()
-            ));
-        }
-        if let Some(s) = sizes.iter().find(|&&s| s == 0 || s > u16::MAX as u32 + 1) {
-            return Err(format!("a level of {s} clusters"));
-        }
+        WordClusters::check_sizes(&sizes)?;
         let (words, ids): (Vec<String>, Vec<Ids>) = entries.into_iter().unzip();
         for (w, id) in words.iter().zip(&ids) {
+            if w.len() > MAX_WORD_BYTES {
+                return Err(format!("{w:?} is over {MAX_WORD_BYTES} bytes"));
+            }
             for (level, (&i, &size)) in id.iter().zip(&sizes).enumerate() {
                 if i as u32 >= size {
                     return Err(format!("{w:?}: id {i} at level {level} of {size}"));
@@ -173,6 +171,21 @@ impl WordClusters {
         })
     }
 
+    /// Whether `sizes` can be a table's levels: 1 to [`MAX_LEVELS`] levels
+    /// of 1 to 65,536 clusters (checked before a table is derived, too).
+    pub fn check_sizes(sizes: &[u32]) -> Result<(), String> {
+        if sizes.is_empty() || sizes.len() > MAX_LEVELS {
+            return Err(format!(
+                "{} levels, expected 1 to {MAX_LEVELS}",
+                sizes.len()
+            ));
+        }
+        if let Some(s) = sizes.iter().find(|&&s| s == 0 || s > u16::MAX as u32 + 1) {
+            return Err(format!("a level of {s} clusters"));
+        }
+        Ok(())
+    }
+
     /// A table with no words (every lookup misses): a tagger without clusters.
     pub fn empty() -> WordClusters {
         WordClusters::new(vec![1], Vec::new()).expect("valid")
@@ -209,25 +222,24 @@ impl WordClusters {
     pub fn fingerprint(&self) -> u64 {
         self.fingerprint
     }
-
-    /// The words sharing `word`'s cluster at `level`, in table order (for
-    /// inspecting a table).
-    pub fn neighbours(&self, word: &str, level: usize) -> Vec<&str> {
-        let Some(id) = self.of(word).map(|ids| ids[level]) else {
-            return Vec::new();
-        };
-        self.words
-            .iter()
-            .zip(&self.ids)
-            .filter(|(_, ids)| ids[level] == id)
-            .map(|(w, _)| w.as_str())
-            .collect()
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The words sharing `word`'s cluster at `level`, in table order.
+    fn neighbours<'t>(t: &'t WordClusters, word: &str, level: usize) -> Vec<&'t str> {
+        let Some(id) = t.of(word).map(|ids| ids[level]) else {
+            return Vec::new();
+        };
+        t.words
+            .iter()
+            .zip(&t.ids)
+            .filter(|(_, ids)| ids[level] == id)
+            .map(|(w, _)| w.as_str())
+            .collect()
+    }
 
     #[test]
     fn lookup_by_word_and_refusals() {
@@ -243,7 +255,7 @@ mod tests {
         assert_eq!(t.of("tehran"), Some(&[1, 3, 0, 0]));
         assert_eq!(t.of("Tehran"), None, "keys are lower-cased words");
         assert_eq!(t.of("moscow"), None);
-        assert_eq!(t.neighbours("putin", 1), ["putin", "raisi"]);
+        assert_eq!(neighbours(&t, "putin", 1), ["putin", "raisi"]);
         assert_eq!(t.len(), 3);
 
         let dup = WordClusters::new(

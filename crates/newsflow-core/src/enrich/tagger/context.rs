@@ -43,9 +43,8 @@ impl DocContext {
     /// Records the entity types predicted for a sentence's tokens.
     pub fn remember(&mut self, tokens: &[&str], tags: &[Tag]) {
         for (w, t) in tokens.iter().zip(tags) {
-            let ty = match *t {
-                Tag::B(t) | Tag::I(t) | Tag::L(t) | Tag::U(t) => t,
-                Tag::O => continue,
+            let Some(ty) = t.entity_type() else {
+                continue;
             };
             if starts_upper(w) {
                 let c = self.history.entry(lower_hash(w)).or_default();

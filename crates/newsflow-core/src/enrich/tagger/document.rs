@@ -27,10 +27,7 @@ use super::tags::{spans_from_bilou, Tag};
 
 /// Type index of a tag, with O as 4.
 fn kind(tag: Tag) -> usize {
-    match tag {
-        Tag::B(t) | Tag::I(t) | Tag::L(t) | Tag::U(t) => t,
-        Tag::O => 4,
-    }
+    tag.entity_type().unwrap_or(4)
 }
 
 /// The first pass's labels of one article, aggregated.

@@ -22,11 +22,12 @@
 //! false) is hashed per token. Training lists all of them.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use super::context::DocContext;
 use super::hash::{h, mix, t};
 use super::tags::Tag;
-use crate::enrich::clusters::{Ids, WordTables};
+use crate::enrich::clusters::{Ids, WordTables, MAX_LEVELS};
 use crate::enrich::lexicon::{LexMatch, Lexicon, Surface};
 use crate::enrich::words;
 
@@ -187,7 +188,9 @@ impl Facts {
             short: shape_hash(w, true),
             suf2: h(&lower[cut..]),
             clusters: tables.lower.get(hl).copied(),
-            cased: tables.cased.get(h(w)).copied(),
+            cased: (!tables.cased.is_empty())
+                .then(|| tables.cased.get(h(w)).copied())
+                .flatten(),
             cased_table: !tables.cased.is_empty(),
             title: words::is_title(w.trim_end_matches('.')),
             org_suffix: words::is_org_suffix(w),
@@ -195,24 +198,23 @@ impl Facts {
     }
 }
 
+/// One feature of `template` per cluster level in `levels`.
+fn level_features(template: u64, ids: &Ids, levels: Range<usize>, f: &mut impl FnMut(u64)) {
+    for level in levels {
+        f(mix(template, ((level as u64) << 16) | ids[level] as u64));
+    }
+}
+
 /// The word's clusters at every level (a table with fewer levels gives
-/// constant ids for the rest), or one "no cluster"
-/// feature for a word the table lacks.
+/// constant ids for the rest), or one "no cluster" feature for a word the
+/// table lacks; the same for the cased table, when the model has one.
 pub(super) fn cluster_features(w: &Facts, f: &mut impl FnMut(u64)) {
     match &w.clusters {
-        Some(ids) => {
-            for (level, &id) in ids.iter().enumerate() {
-                f(mix(t::CL, ((level as u64) << 16) | id as u64));
-            }
-        }
+        Some(ids) => level_features(t::CL, ids, 0..MAX_LEVELS, f),
         None => f(mix(t::CL, u64::MAX)),
     }
     match &w.cased {
-        Some(ids) => {
-            for (level, &id) in ids.iter().enumerate() {
-                f(mix(t::BR, ((level as u64) << 16) | id as u64));
-            }
-        }
+        Some(ids) => level_features(t::BR, ids, 0..MAX_LEVELS, f),
         None if w.cased_table => f(mix(t::BR, u64::MAX)),
         None => {}
     }
@@ -229,14 +231,10 @@ fn neighbour_clusters(k: usize, w: &Facts, f: &mut impl FnMut(u64)) {
         _ => return,
     };
     if let Some(ids) = &w.clusters {
-        for level in levels {
-            f(mix(template, ((level as u64) << 16) | ids[level] as u64));
-        }
+        level_features(template, ids, levels, f);
     }
     if let (Some(template), Some(ids)) = (cased, &w.cased) {
-        for (level, &id) in ids.iter().enumerate() {
-            f(mix(template, ((level as u64) << 16) | id as u64));
-        }
+        level_features(template, ids, 0..MAX_LEVELS, f);
     }
 }
 

@@ -22,6 +22,14 @@ pub enum Tag {
 }
 
 impl Tag {
+    /// The entity type index of a B, I, L or U tag; `None` for O.
+    pub fn entity_type(self) -> Option<usize> {
+        match self {
+            Tag::B(t) | Tag::I(t) | Tag::L(t) | Tag::U(t) => Some(t),
+            Tag::O => None,
+        }
+    }
+
     pub fn index(self) -> usize {
         match self {
             Tag::O => 0,

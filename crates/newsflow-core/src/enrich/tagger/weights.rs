@@ -74,11 +74,6 @@ pub(super) fn add_row(acc: &mut [i32; N_CLASSES], row: &Row) {
 }
 
 impl Model {
-    /// The word clusters the model reads.
-    pub fn clusters(&self) -> &Arc<WordTables> {
-        &self.clusters
-    }
-
     /// A model from one row per bucket (`2^bits` rows).
     pub(super) fn with_rows(bits: u32, dense: Vec<Row>, clusters: Arc<WordTables>) -> Model {
         debug_assert_eq!(dense.len(), 1 << bits);
