@@ -3,7 +3,8 @@
 //!
 //! Why the `metrics` facade with its Prometheus exporter: instrumented code
 //! says `counter!(NAME, label => value).increment(1)` where the event happens
-//! and never sees the exposition format; the exporter keeps the values and
+//! (the per-message counters as handles registered once, [`Counters`]) and
+//! never sees the exposition format; the exporter keeps the values and
 //! renders the text format for `/metrics` ([`crate::http`]). The recorder is
 //! process-wide and installed once, so services started one after another
 //! in one process (the in-process tests, an exactly-once restart) add to the
@@ -15,7 +16,10 @@
 
 use std::sync::OnceLock;
 
+use metrics::Counter;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::config::Topics;
 
 /// Input messages polled, by topic.
 pub const CONSUMED: &str = "newsflow_messages_consumed_total";
@@ -52,6 +56,45 @@ pub fn handle() -> &'static PrometheusHandle {
         describe();
         handle
     })
+}
+
+/// Handles of the per-message counters, registered once per pipeline: a
+/// `counter!` call builds its key (a `String` label for a topic) and looks it
+/// up in the registry each time, which per output record is on the hot path.
+pub struct Counters {
+    /// Input messages polled (the one input topic).
+    pub consumed: Counter,
+    pub enriched: Counter,
+    /// Records produced, per output topic.
+    produced: Vec<(String, Counter)>,
+}
+
+impl Counters {
+    pub fn new(topics: &Topics) -> Counters {
+        handle();
+        let produced = [
+            &topics.enriched,
+            &topics.entities,
+            &topics.topics,
+            &topics.dlq,
+        ]
+        .into_iter()
+        .map(|t| (t.clone(), metrics::counter!(PRODUCED, "topic" => t.clone())))
+        .collect();
+        Counters {
+            consumed: metrics::counter!(CONSUMED, "topic" => topics.input.clone()),
+            enriched: metrics::counter!(ENRICHED),
+            produced,
+        }
+    }
+
+    /// Counts one record produced to `topic`.
+    pub fn count_produced(&self, topic: &str) {
+        match self.produced.iter().find(|(t, _)| t == topic) {
+            Some((_, c)) => c.increment(1),
+            None => metrics::counter!(PRODUCED, "topic" => topic.to_owned()).increment(1),
+        }
+    }
 }
 
 fn describe() {

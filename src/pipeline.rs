@@ -306,8 +306,10 @@ pub async fn run(
     let permits = Arc::new(Semaphore::new(settings.pipeline.max_in_flight));
     let byte_permits = Arc::new(Semaphore::new(settings.pipeline.max_in_flight_bytes));
     let (tx, rx) = mpsc::channel::<ConsumedMessage>(settings.pipeline.max_in_flight);
+    let counters = Arc::new(crate::metrics::Counters::new(&settings.topics));
     let poll = PollLoop {
         consumer: consumer.clone(),
+        consumed: counters.consumed.clone(),
         tracker: tracker.clone(),
         permits,
         byte_permits,
@@ -336,6 +338,7 @@ pub async fn run(
     );
     let ordered = Ordered {
         settings: settings.clone(),
+        counters: counters.clone(),
         sink: sink.clone(),
         tracker: tracker.clone(),
         stats: stats.clone(),
@@ -468,6 +471,7 @@ fn results(
 /// decides when the message is complete.
 struct Ordered {
     settings: Arc<Settings>,
+    counters: Arc<crate::metrics::Counters>,
     sink: Sink,
     tracker: Arc<Tracker>,
     stats: Arc<Stats>,
@@ -609,7 +613,7 @@ impl Ordered {
             i += 1;
         }
         for r in &records {
-            metrics::counter!(crate::metrics::PRODUCED, "topic" => r.topic.clone()).increment(1);
+            self.counters.count_produced(&r.topic);
         }
         match &p.dead_letter {
             Some(reason) => {
@@ -624,7 +628,7 @@ impl Ordered {
             }
             None => {
                 stats.enriched.fetch_add(1, Ordering::Relaxed);
-                metrics::counter!(crate::metrics::ENRICHED).increment(1);
+                self.counters.enriched.increment(1);
             }
         }
         stats

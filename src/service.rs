@@ -74,27 +74,20 @@ pub async fn run(
             tracker.clone(),
         )
         .await;
+        let aborted = r
+            .as_ref()
+            .err()
+            .and_then(|e| e.downcast_ref::<TxnError>())
+            .is_some_and(TxnError::is_aborted);
         match &r {
-            Err(e)
-                if !shutdown.is_triggered()
-                    && matches!(
-                        e.downcast_ref::<TxnError>(),
-                        Some(TxnError::Aborted(_) | TxnError::Revoked(_))
-                    ) =>
-            {
+            Err(e) if aborted && !shutdown.is_triggered() => {
                 // Exactly-once: the aborted transaction's records are never
                 // visible; a new consumer resumes from the committed offsets
                 // and the in-flight work of the old one is dropped.
                 tracing::warn!(error = %e, "restarting the pipeline from the committed offsets");
                 tokio::time::sleep(RESTART_BACKOFF).await;
             }
-            Err(e)
-                if shutdown.is_triggered()
-                    && matches!(
-                        e.downcast_ref::<TxnError>(),
-                        Some(TxnError::Aborted(_) | TxnError::Revoked(_))
-                    ) =>
-            {
+            Err(e) if aborted => {
                 // Stopping anyway: an aborted last transaction only means its
                 // messages are redone by the next owner, as after a drain
                 // deadline; not a reason to exit with an error.

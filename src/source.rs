@@ -284,6 +284,8 @@ pub fn create_consumer(
 /// Everything the poll thread needs.
 pub struct PollLoop {
     pub consumer: Arc<BaseConsumer<SourceContext>>,
+    /// `newsflow_messages_consumed_total` of the input topic.
+    pub consumed: metrics::Counter,
     pub tracker: Arc<Tracker>,
     /// One permit per message in flight (`pipeline.max_in_flight`).
     pub permits: Arc<Semaphore>,
@@ -418,7 +420,7 @@ impl PollLoop {
             }
             Some(Ok(m)) => m,
         };
-        metrics::counter!(crate::metrics::CONSUMED, "topic" => msg.topic().to_owned()).increment(1);
+        self.consumed.increment(1);
         let tp = TopicPartition::new(msg.topic(), msg.partition());
         let Some(epoch) = self.tracker.epoch(&tp) else {
             tracing::warn!(topic = %tp.topic, partition = tp.partition, offset = msg.offset(), "message from a partition not owned; skipped");

@@ -58,6 +58,13 @@ pub enum TxnError {
 }
 
 impl TxnError {
+    /// Whether the transaction was aborted (nothing of it visible; its
+    /// messages are redone from the committed offsets), rather than the
+    /// producer being unusable.
+    pub fn is_aborted(&self) -> bool {
+        matches!(self, TxnError::Aborted(_) | TxnError::Revoked(_))
+    }
+
     fn classify(e: KafkaError) -> TxnError {
         match &e {
             KafkaError::Transaction(r) if r.txn_requires_abort() && !r.is_fatal() => {

@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use support::{articles, produce, Broker, Service};
+use support::{articles, free_port, produce, Broker, Service};
 
 /// `GET path` on `port`: the status code and body, or `None` when nothing
 /// listens.
@@ -55,14 +55,6 @@ fn sample(metrics: &str, name: &str, labels: &str) -> Option<f64> {
             .parse()
             .ok()
     })
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

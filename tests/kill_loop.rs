@@ -34,12 +34,9 @@ async fn kill_9_loop_loses_nothing() {
     let ids: Vec<String> = input.iter().map(|(k, _)| k.clone().unwrap()).collect();
     produce(&s.kafka.brokers, &s.topics.input, &input).await;
 
-    let mut rng = 0x2545_F491u64;
+    let mut rng = newsflow_core::rng::SplitMix(0x2545_F491);
     for _ in 0..5 {
         let svc = start(&s);
-        rng = rng
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
         // Killed once it has committed something of its own (a join waits
         // for the killed predecessor's session to expire), at a varied moment
         // after that: mid-batch, mid-commit.
@@ -53,7 +50,7 @@ async fn kill_9_loop_loses_nothing() {
             || svc.log(),
         )
         .await;
-        tokio::time::sleep(Duration::from_millis((rng >> 33) % 200)).await;
+        tokio::time::sleep(Duration::from_millis(rng.below(200) as u64)).await;
         svc.kill();
     }
     let progress = committed_total(&s.kafka.brokers, "galok", &s.topics.input);
