@@ -480,6 +480,74 @@ SEAS: list[tuple[str, list[str], list[str]]] = [
     ("Gulf of Guinea", [], []),
 ]
 
+# Representative points (lat, lon) of the regions and seas: a point inside
+# the area, near its middle, to two decimals. newsflow's own, from the maps;
+# GeoNames extracts here have no rows for them.
+AREA_POINTS: dict[str, tuple[float, float]] = {
+    "Middle East": (29.0, 41.0), "Near East": (33.0, 38.0), "Levant": (33.5, 36.0),
+    "Maghreb": (32.0, 3.0), "North Africa": (27.0, 17.0), "West Africa": (12.0, -4.0),
+    "East Africa": (0.0, 37.0), "Sub-Saharan Africa": (2.0, 22.0), "Horn of Africa": (8.0, 45.0),
+    "Sahel": (15.0, 5.0), "Sahara": (23.0, 13.0), "Sinai": (29.5, 33.8),
+    "Arabian Peninsula": (23.0, 46.0), "Gulf region": (26.0, 51.0), "Balkans": (43.0, 21.0),
+    "Caucasus": (41.5, 45.0), "North Caucasus": (43.3, 45.0), "Central Asia": (42.0, 64.0),
+    "South Asia": (22.0, 79.0), "East Asia": (35.0, 115.0), "Southeast Asia": (8.0, 110.0),
+    "Asia-Pacific": (10.0, 120.0), "Indo-Pacific": (5.0, 100.0), "Korean Peninsula": (37.5, 127.5),
+    "Latin America": (-10.0, -60.0), "Central America": (13.5, -86.0), "Caribbean": (18.0, -72.0),
+    "Americas": (10.0, -80.0), "Western Europe": (48.0, 4.0), "Eastern Europe": (50.0, 28.0),
+    "Central Europe": (50.0, 15.0), "Scandinavia": (62.0, 15.0), "Nordic countries": (63.0, 16.0),
+    "Baltic states": (56.5, 24.0), "Eurozone": (48.0, 9.0), "Arctic": (80.0, 0.0),
+    "Siberia": (60.0, 100.0), "Crimea": (45.3, 34.4), "Donbas": (48.0, 38.5),
+    "Gaza Strip": (31.42, 34.36), "West Bank": (31.95, 35.25), "Golan Heights": (33.0, 35.75),
+    "Kurdistan": (36.5, 44.0), "Kashmir": (34.1, 75.5), "Xinjiang": (41.0, 85.0),
+    "Tibet": (31.0, 88.0), "Chechnya": (43.3, 45.7), "Dagestan": (42.5, 47.0),
+    "Nagorno-Karabakh": (39.8, 46.75), "Abkhazia": (43.0, 41.0), "South Ossetia": (42.3, 44.0),
+    "Transnistria": (47.2, 29.4), "Darfur": (13.5, 24.0), "Tigray": (14.0, 39.0),
+    "Balochistan": (28.5, 65.0), "Waziristan": (32.5, 69.8), "Punjab": (31.0, 73.5),
+    "Mindanao": (7.5, 125.0), "Catalonia": (41.8, 1.5), "Basque Country": (43.0, -2.6),
+    "England": (52.5, -1.5), "Scotland": (56.8, -4.2), "Wales": (52.3, -3.7),
+    "Northern Ireland": (54.6, -6.7), "Soviet Union": (60.0, 70.0), "Yugoslavia": (44.0, 19.0),
+    "Czechoslovakia": (49.5, 17.0),
+    "Black Sea": (43.0, 34.0), "Mediterranean Sea": (35.0, 18.0), "Red Sea": (20.0, 38.5),
+    "Caspian Sea": (41.5, 50.5), "Baltic Sea": (58.0, 20.0), "North Sea": (56.0, 3.0),
+    "Norwegian Sea": (69.0, 5.0), "Barents Sea": (74.0, 40.0), "Aegean Sea": (39.0, 25.0),
+    "Adriatic Sea": (43.0, 15.5), "Ionian Sea": (38.0, 18.5), "Sea of Marmara": (40.7, 28.2),
+    "Sea of Azov": (46.0, 36.5), "Kerch Strait": (45.3, 36.5), "Bosphorus": (41.12, 29.07),
+    "Dardanelles": (40.2, 26.4), "English Channel": (50.2, -1.5), "Strait of Gibraltar": (35.97, -5.5),
+    "Suez Canal": (30.6, 32.33), "Panama Canal": (9.1, -79.7), "Persian Gulf": (27.0, 51.0),
+    "Gulf of Oman": (24.5, 58.5), "Gulf of Aden": (12.5, 47.5), "Gulf of Aqaba": (28.75, 34.75),
+    "Strait of Hormuz": (26.57, 56.25), "Bab el-Mandeb": (12.6, 43.3), "Arabian Sea": (15.0, 65.0),
+    "Dead Sea": (31.5, 35.5), "Indian Ocean": (-20.0, 80.0), "Bay of Bengal": (15.0, 88.0),
+    "Andaman Sea": (10.0, 96.0), "Strait of Malacca": (4.0, 100.5), "South China Sea": (12.0, 114.0),
+    "East China Sea": (29.0, 125.0), "Yellow Sea": (36.0, 123.0), "Taiwan Strait": (24.5, 119.5),
+    "Sea of Japan": (40.0, 135.0), "Sea of Okhotsk": (53.0, 150.0), "Bering Sea": (58.0, -178.0),
+    "Bering Strait": (65.75, -168.75), "Philippine Sea": (20.0, 130.0), "Java Sea": (-5.0, 110.0),
+    "Coral Sea": (-18.0, 155.0), "Tasman Sea": (-40.0, 160.0), "Pacific Ocean": (0.0, -160.0),
+    "Atlantic Ocean": (0.0, -30.0), "Arctic Ocean": (85.0, 0.0), "Southern Ocean": (-62.0, 90.0),
+    "Gulf of Mexico": (25.0, -90.0), "Caribbean Sea": (15.0, -75.0), "Gulf of Guinea": (2.0, 3.0),
+}
+
+# Territories with no city in cities15000: a point on their main island.
+COUNTRY_POINTS: dict[str, tuple[float, float]] = {
+    "BV": (-54.42, 3.36), "IO": (-7.31, 72.41), "HM": (-53.08, 73.5),
+    "TK": (-9.2, -171.85), "UM": (19.28, 166.65),
+}
+
+# US state capitals, for the states' representative points; a capital not in
+# cities15000 (Montpelier, Pierre) gives way to the state's largest city.
+US_STATE_CAPITALS = {
+    "AL": "Montgomery", "AK": "Juneau", "AZ": "Phoenix", "AR": "Little Rock", "CA": "Sacramento",
+    "CO": "Denver", "CT": "Hartford", "DE": "Dover", "DC": "Washington", "FL": "Tallahassee",
+    "GA": "Atlanta", "HI": "Honolulu", "ID": "Boise", "IL": "Springfield", "IN": "Indianapolis",
+    "IA": "Des Moines", "KS": "Topeka", "KY": "Frankfort", "LA": "Baton Rouge", "ME": "Augusta",
+    "MD": "Annapolis", "MA": "Boston", "MI": "Lansing", "MN": "Saint Paul", "MS": "Jackson",
+    "MO": "Jefferson City", "MT": "Helena", "NE": "Lincoln", "NV": "Carson City", "NH": "Concord",
+    "NJ": "Trenton", "NM": "Santa Fe", "NY": "Albany", "NC": "Raleigh", "ND": "Bismarck",
+    "OH": "Columbus", "OK": "Oklahoma City", "OR": "Salem", "PA": "Harrisburg", "RI": "Providence",
+    "SC": "Columbia", "SD": "Pierre", "TN": "Nashville", "TX": "Austin", "UT": "Salt Lake City",
+    "VT": "Montpelier", "VA": "Richmond", "WA": "Olympia", "WV": "Charleston", "WI": "Madison",
+    "WY": "Cheyenne",
+}
+
 # ---------------------------------------------------------------------------
 # US states
 # ---------------------------------------------------------------------------
@@ -854,14 +922,16 @@ class Gazetteer:
         self.owner[surface] = row
 
     def add(self, id_: str, name: str, kind: str, country: str, population: int,
-            aliases: list[str], adjectives: list[str]) -> int:
+            aliases: list[str], adjectives: list[str],
+            point: tuple[float, float] | None = None, admin1: str = "") -> int:
         idx = len(self.rows)
         clean_aliases: list[str] = []
         for a in aliases:
             if a and a != name and a not in clean_aliases:
                 clean_aliases.append(a)
         self.rows.append(dict(id=id_, name=name, kind=kind, country=country, population=int(population),
-                              aliases=clean_aliases, adjectives=list(adjectives)))
+                              aliases=clean_aliases, adjectives=list(adjectives),
+                              point=point, admin1=admin1))
         self.claim(name, idx)
         for a in clean_aliases:
             self.claim(a, idx)
@@ -898,44 +968,7 @@ def main() -> int:
     g = Gazetteer()
     warnings: list[str] = []
 
-    # -- countries ---------------------------------------------------------
-    country_rows = []
-    for iso, c in countries.items():
-        if iso in DROP_COUNTRIES:
-            continue
-        if iso not in COUNTRY_INFO:
-            raise SystemExit(f"country {iso} ({c['name']}) has no COUNTRY_INFO entry")
-        name, aliases, adjectives = COUNTRY_INFO[iso]
-        name = name or c["name"].strip()
-        orig = c["name"].strip()
-        if orig != name and orig not in aliases:
-            aliases = aliases + [orig]
-        country_rows.append((name, iso, c, aliases, adjectives))
-    for name, iso, c, aliases, adjectives in sorted(country_rows, key=lambda r: (fold(r[0]).casefold(), r[1])):
-        g.add(f"geonames:{c['geonameid']}", name, "country", iso, c.get("population") or 0, aliases, adjectives)
-
-    # -- continents --------------------------------------------------------
-    cont_rows = []
-    for code, c in continents.items():
-        cont_rows.append((c["toponymName"], code, c))
-    for name, code, c in sorted(cont_rows):
-        g.add(f"geonames:{c['geonameId']}", name, "continent", "", c.get("population") or 0, [],
-              CONTINENT_ADJECTIVES.get(code, []))
-
-    # -- regions and seas --------------------------------------------------
-    for kind, table in (("region", REGIONS), ("sea", SEAS)):
-        for name, aliases, adjectives in sorted(table, key=lambda r: fold(r[0]).casefold()):
-            g.add(f"newsflow:place:{slug(name)}", name, kind, "", 0, aliases, adjectives)
-
-    # -- US states -----------------------------------------------------------
-    state_rows = []
-    for code, s in states.items():
-        name, aliases = US_STATE_RENAMES.get(code, (s["name"], []))
-        state_rows.append((name, code, s, aliases))
-    for name, code, s, aliases in sorted(state_rows, key=lambda r: fold(r[0]).casefold()):
-        g.add(f"geonames:{s['geonameid']}", name, "admin1", "US", 0, aliases, [])
-
-    # -- cities --------------------------------------------------------------
+    # -- city index and capitals (countries take their capital's point) ----
     by_key: dict[tuple[str, str], dict] = {}
     for c in cities:
         by_key.setdefault((c["name"], c["countrycode"]), c)  # first = most populous
@@ -955,6 +988,7 @@ def main() -> int:
         return best
 
     capitals: set[str] = set()
+    capital_of: dict[str, dict] = {}
     for iso, c in countries.items():
         if iso in DROP_COUNTRIES:
             continue
@@ -967,7 +1001,67 @@ def main() -> int:
             warnings.append(f"capital not found in cities15000: {cap} ({iso})")
             continue
         capitals.add(city["geonameid"])
+        capital_of[iso] = city
 
+    def point(c: dict) -> tuple[float, float]:
+        return (float(c["latitude"]), float(c["longitude"]))
+
+    largest_city: dict[str, dict] = {}
+    largest_in_state: dict[str, dict] = {}
+    for c in cities:  # most populous first
+        largest_city.setdefault(c["countrycode"], c)
+        if c["countrycode"] == "US":
+            largest_in_state.setdefault(c["admin1code"], c)
+
+    # -- countries ---------------------------------------------------------
+    country_rows = []
+    for iso, c in countries.items():
+        if iso in DROP_COUNTRIES:
+            continue
+        if iso not in COUNTRY_INFO:
+            raise SystemExit(f"country {iso} ({c['name']}) has no COUNTRY_INFO entry")
+        name, aliases, adjectives = COUNTRY_INFO[iso]
+        name = name or c["name"].strip()
+        orig = c["name"].strip()
+        if orig != name and orig not in aliases:
+            aliases = aliases + [orig]
+        country_rows.append((name, iso, c, aliases, adjectives))
+    for name, iso, c, aliases, adjectives in sorted(country_rows, key=lambda r: (fold(r[0]).casefold(), r[1])):
+        # A country's point is its capital's, else its largest city's.
+        rep = capital_of.get(iso) or largest_city.get(iso)
+        pt = point(rep) if rep else COUNTRY_POINTS.get(iso)
+        if pt is None:
+            raise SystemExit(f"country without a point: {name} ({iso}); add it to COUNTRY_POINTS")
+        g.add(f"geonames:{c['geonameid']}", name, "country", iso, c.get("population") or 0, aliases, adjectives, pt)
+
+    # -- continents --------------------------------------------------------
+    cont_rows = []
+    for code, c in continents.items():
+        cont_rows.append((c["toponymName"], code, c))
+    for name, code, c in sorted(cont_rows):
+        g.add(f"geonames:{c['geonameId']}", name, "continent", "", c.get("population") or 0, [],
+              CONTINENT_ADJECTIVES.get(code, []), (float(c["lat"]), float(c["lng"])))
+
+    # -- regions and seas --------------------------------------------------
+    for kind, table in (("region", REGIONS), ("sea", SEAS)):
+        for name, aliases, adjectives in sorted(table, key=lambda r: fold(r[0]).casefold()):
+            if name not in AREA_POINTS:
+                raise SystemExit(f"{kind} {name!r} has no AREA_POINTS entry")
+            g.add(f"newsflow:place:{slug(name)}", name, kind, "", 0, aliases, adjectives, AREA_POINTS[name])
+
+    # -- US states -----------------------------------------------------------
+    state_rows = []
+    for code, s in states.items():
+        name, aliases = US_STATE_RENAMES.get(code, (s["name"], []))
+        state_rows.append((name, code, s, aliases))
+    for name, code, s, aliases in sorted(state_rows, key=lambda r: fold(r[0]).casefold()):
+        cap = by_key.get((US_STATE_CAPITALS[code], "US"))
+        if cap is None or cap["admin1code"] != code:
+            cap = largest_in_state.get(code)
+        g.add(f"geonames:{s['geonameid']}", name, "admin1", "US", 0, aliases, [],
+              point(cap) if cap else None, code)
+
+    # -- cities --------------------------------------------------------------
     extras: set[str] = set()
     for name, cc in EXTRA_CITIES:
         city = by_key.get((name, cc))
@@ -1047,7 +1141,7 @@ def main() -> int:
             if a not in reserved and fold(a).casefold() in folded_seen:
                 continue
             aliases.append(a)
-        g.add(f"geonames:{gid}", name, "city", cc, c["population"], aliases, [])
+        g.add(f"geonames:{gid}", name, "city", cc, c["population"], aliases, [], point(c), c["admin1code"])
         folded_seen.add(fold(name).casefold())
         for a in aliases:
             folded_seen.add(fold(a).casefold())
@@ -1059,10 +1153,12 @@ def main() -> int:
     # -- write ---------------------------------------------------------------
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w", encoding="utf-8", newline="\n") as f:
-        f.write("id\tname\tkind\tcountry\tpopulation\taliases\tadjectives\n")
+        f.write("id\tname\tkind\tcountry\tpopulation\taliases\tadjectives\tlat\tlon\tadmin1\n")
         for r in g.rows:
+            lat, lon = (f"{r['point'][0]:.5f}".rstrip("0").rstrip("."), f"{r['point'][1]:.5f}".rstrip("0").rstrip(".")) \
+                if r["point"] else ("", "")
             fields = [r["id"], r["name"], r["kind"], r["country"], str(r["population"]),
-                      "|".join(r["aliases"]), "|".join(r["adjectives"])]
+                      "|".join(r["aliases"]), "|".join(r["adjectives"]), lat, lon, r["admin1"]]
             for v in fields:
                 if "\t" in v or "\n" in v:
                     raise SystemExit(f"tab/newline in field {v!r}")
