@@ -37,6 +37,47 @@ pub struct Settings {
     pub delivery: Delivery,
     #[serde(default)]
     pub enrich: EnrichFiles,
+    #[serde(default)]
+    pub dedup: DedupSettings,
+}
+
+/// `[dedup]`: the near-duplicate window (see `dedup`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DedupSettings {
+    /// Fingerprints kept, per instance; 0 turns the stage off.
+    #[serde(default = "DedupSettings::default_window")]
+    pub window: usize,
+    /// Articles published further apart than this do not match; 0 = no limit.
+    #[serde(default = "DedupSettings::default_max_age_hours")]
+    pub max_age_hours: u64,
+    /// Share of word 3-shingles two bodies must have in common (estimated
+    /// from their fingerprints), 0.5 to 1; the candidate search is tuned
+    /// for 0.5 and above.
+    #[serde(default = "DedupSettings::default_min_similarity")]
+    pub min_similarity: f64,
+}
+
+impl DedupSettings {
+    fn default_window() -> usize {
+        10_000
+    }
+    fn default_max_age_hours() -> u64 {
+        72
+    }
+    fn default_min_similarity() -> f64 {
+        0.5
+    }
+}
+
+impl Default for DedupSettings {
+    fn default() -> DedupSettings {
+        DedupSettings {
+            window: DedupSettings::default_window(),
+            max_age_hours: DedupSettings::default_max_age_hours(),
+            min_similarity: DedupSettings::default_min_similarity(),
+        }
+    }
 }
 
 /// `[delivery]`: the delivery guarantee.
@@ -216,10 +257,15 @@ impl Default for Http {
     }
 }
 
-/// `[enrich]`: resource files replacing the compiled-in defaults.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// `[enrich]`: the languages analysed and the resource files replacing the
+/// compiled-in defaults.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct EnrichFiles {
+    /// ISO 639-1 codes of the languages that get entities, values, quotes,
+    /// tone, storylines and categories.
+    #[serde(default = "EnrichFiles::default_languages")]
+    pub languages: Vec<String>,
     pub entities_file: Option<PathBuf>,
     pub topics_file: Option<PathBuf>,
     pub gazetteer_file: Option<PathBuf>,
@@ -228,6 +274,26 @@ pub struct EnrichFiles {
     pub ner_model_file: Option<PathBuf>,
     /// Trained category classifier (`newsflow train categories`).
     pub categories_model_file: Option<PathBuf>,
+}
+
+impl EnrichFiles {
+    fn default_languages() -> Vec<String> {
+        vec!["en".into()]
+    }
+}
+
+impl Default for EnrichFiles {
+    fn default() -> EnrichFiles {
+        EnrichFiles {
+            languages: EnrichFiles::default_languages(),
+            entities_file: None,
+            topics_file: None,
+            gazetteer_file: None,
+            given_names_file: None,
+            ner_model_file: None,
+            categories_model_file: None,
+        }
+    }
 }
 
 /// Consumer properties of the classic group protocol only.
@@ -517,6 +583,26 @@ impl Settings {
                 format!("{} is over one hour", self.shutdown.drain_timeout_ms),
             );
         }
+        for l in &self.enrich.languages {
+            if l.len() != 2 || !l.bytes().all(|b| b.is_ascii_lowercase()) {
+                return err(
+                    "enrich.languages",
+                    format!("{l:?} is not an ISO 639-1 code (two lowercase letters, e.g. \"en\")"),
+                );
+            }
+        }
+        if !(0.5..=1.0).contains(&self.dedup.min_similarity) {
+            return err(
+                "dedup.min_similarity",
+                format!("{} is outside 0.5..=1.0", self.dedup.min_similarity),
+            );
+        }
+        if self.dedup.window > 1_000_000 {
+            return err(
+                "dedup.window",
+                format!("{} is over 1000000", self.dedup.window),
+            );
+        }
         self.validate_timeouts()?;
         if self.delivery.mode == DeliveryMode::ExactlyOnce {
             self.validate_exactly_once()?;
@@ -635,6 +721,21 @@ fn env_value(v: &str, passthrough: bool) -> toml::Value {
     }
     if let Ok(b) = v.parse::<bool>() {
         return toml::Value::Boolean(b);
+    }
+    if v.contains('.') {
+        if let Ok(f) = v.parse::<f64>() {
+            if f.is_finite() {
+                return toml::Value::Float(f);
+            }
+        }
+    }
+    // A TOML array, for list keys: NEWSFLOW_ENRICH__LANGUAGES='["en", "de"]'.
+    if v.trim_start().starts_with('[') {
+        if let Ok(t) = format!("v = {v}").parse::<toml::Table>() {
+            if let Some(a) = t.get("v") {
+                return a.clone();
+            }
+        }
     }
     toml::Value::String(v.to_owned())
 }

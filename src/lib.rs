@@ -24,6 +24,7 @@
 pub mod cluster;
 pub mod commands;
 pub mod config;
+pub mod dedup;
 pub mod http;
 pub mod metrics;
 pub mod offsets;

@@ -344,7 +344,16 @@ pub async fn run(
         stats: stats.clone(),
         stop: stop.clone(),
     };
-    let results = results(rx, mode, enricher, settings.clone(), stats.clone(), pool);
+    let dedup = Arc::new(crate::dedup::Dedup::new(&settings.dedup));
+    let results = results(
+        rx,
+        mode,
+        enricher,
+        dedup,
+        settings.clone(),
+        stats.clone(),
+        pool,
+    );
     let stages = match transactions {
         None => tokio::spawn(ordered.at_least_once(results)),
         Some(txns) => tokio::spawn(ordered.exactly_once(results, txns, commit_now)),
@@ -444,6 +453,7 @@ fn results(
     rx: mpsc::Receiver<ConsumedMessage>,
     mode: Mode,
     enricher: Arc<Enricher>,
+    dedup: Arc<crate::dedup::Dedup>,
     settings: Arc<Settings>,
     stats: Arc<Stats>,
     pool: Arc<rayon::ThreadPool>,
@@ -456,9 +466,14 @@ fn results(
                 .bytes_in
                 .fetch_add(work.payload.len() as u64, Ordering::Relaxed);
             let (otx, orx) = tokio::sync::oneshot::channel();
-            let (enricher, settings) = (enricher.clone(), settings.clone());
+            let (enricher, settings, dedup) = (enricher.clone(), settings.clone(), dedup.clone());
             pool.spawn(move || {
-                let enrich = |a: &RawArticle| enricher.enrich(a);
+                // The pure core, then the stateful near-duplicate stage.
+                let enrich = |a: &RawArticle| {
+                    let mut e = enricher.enrich(a);
+                    dedup.mark(&mut e);
+                    e
+                };
                 let _ = otx.send(process(work, mode, &enrich, &settings));
             });
             orx

@@ -74,7 +74,9 @@ pub fn load_enricher(files: &EnrichFiles) -> Result<Enricher, ResourceError> {
         cat_model::DEFAULT_MODEL,
         CategoryModel::load,
     )?;
-    Ok(Enricher::new(lex, tax, tagger).with_categories(Some(cats)))
+    Ok(Enricher::new(lex, tax, tagger)
+        .with_categories(Some(cats))
+        .with_languages(files.languages.clone()))
 }
 
 /// Loads a model from `path`, or the compiled-in `default` (named `name` in errors).

@@ -285,3 +285,101 @@ fn explain_shows_terms_and_evidence() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-topic"));
 }
+
+/// `process` marks near-copies in input order and leaves other languages
+/// unanalysed; bad `[enrich]`/`[dedup]` values stop it with the key named.
+#[test]
+fn process_marks_near_copies_and_detects_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let story = "The central bank raised its main interest rate by half a point on Thursday, \
+        its third increase this year, saying inflation was still far above its target. The \
+        governor told reporters the bank would act again if prices kept rising.";
+    let lines = [
+        serde_json::json!({"id": "a", "body": story}),
+        serde_json::json!({"id": "b", "title": "UPDATE 1", "body": story.replace("half a point", "50 basis points")}),
+        serde_json::json!({"id": "c", "language": "en", "body": "Die Regierung hat am Montag neue Maßnahmen gegen die steigenden Energiepreise beschlossen. Die Opposition kritisierte das Paket."}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&input, text).unwrap();
+    let out = Command::new(BIN)
+        .arg("process")
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(events[0]["duplicate_of"].is_null());
+    assert_eq!(events[1]["duplicate_of"]["id"], "a");
+    assert_eq!(events[2]["language"], "de");
+    assert_eq!(events[2]["declared_language"], "en");
+    assert_eq!(events[2]["entities"], serde_json::json!([]));
+
+    // Off: no marks.
+    let out = Command::new(BIN)
+        .arg("process")
+        .arg(&input)
+        .env("NEWSFLOW_DEDUP__WINDOW", "0")
+        .output()
+        .unwrap();
+    let second: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().nth(1).unwrap()).unwrap();
+    assert!(second["duplicate_of"].is_null());
+
+    for (var, value, key) in [
+        (
+            "NEWSFLOW_ENRICH__LANGUAGES",
+            r#"["english"]"#,
+            "enrich.languages",
+        ),
+        (
+            "NEWSFLOW_DEDUP__MIN_SIMILARITY",
+            "0.1",
+            "dedup.min_similarity",
+        ),
+    ] {
+        let out = Command::new(BIN)
+            .arg("process")
+            .arg(&input)
+            .env(var, value)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(key), "{err}");
+    }
+}
+
+/// Near-duplicate precision and recall on Reuters-21578 stories and
+/// generated wire copies, with the shipped settings.
+#[test]
+fn near_duplicates_are_found_with_precision_and_recall_of_095() {
+    let Some(reuters) = newsflow_core::training::corpora::for_test(
+        "near_duplicates_are_found_with_precision_and_recall_of_095",
+        "reuters21578/train.jsonl.gz",
+    ) else {
+        return;
+    };
+    let out = Command::new(BIN)
+        .args(["eval", "duplicates", "--json", "--input"])
+        .arg(&reuters)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    println!("{r:#}");
+    assert_eq!(r["copies"], 1000);
+    assert!(r["precision"].as_f64().unwrap() >= 0.95, "{r:#}");
+    assert!(r["recall"].as_f64().unwrap() >= 0.95, "{r:#}");
+}

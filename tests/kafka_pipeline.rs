@@ -235,3 +235,70 @@ on_both_brokers!(
     restart_reprocesses_nothing,
     two_instances_split_the_work
 );
+
+/// The near-duplicate stage runs in the service: a wire copy of an earlier
+/// article (new headline, a sentence added, a word changed) comes out with
+/// `duplicate_of`, an unrelated story and a foreign-language one without.
+async fn marks_near_copies(broker: Broker) {
+    let s = broker.settings("dup", "gdup");
+    broker.create_topics(&s, 1);
+    let story = "The central bank raised its main interest rate by half a point on Thursday, \
+        its third increase this year, saying inflation was still far above its target. The \
+        governor told reporters the bank would act again if prices kept rising. Markets had \
+        expected the move, and the currency barely changed after the announcement.";
+    let copy = format!(
+        "{} Economists said the decision showed the bank was worried.",
+        story.replace("third", "3rd")
+    );
+    let other = "Flooding closed the main road into the city for a second day on Friday as \
+        rivers rose after a week of heavy rain. Emergency services moved hundreds of \
+        residents to shelters and warned that more rain was forecast for the weekend.";
+    let german = "Die Zentralbank hat am Donnerstag die Leitzinsen erhöht, um die Inflation \
+        zu bremsen. Die Entscheidung war von Ökonomen erwartet worden.";
+    let input: Vec<(Option<String>, Vec<u8>)> = [
+        ("orig", "Bank raises rates", story),
+        ("other", "Floods close road", other),
+        ("copy", "UPDATE 1-Bank raises rates again", copy.as_str()),
+        ("de", "Zinsen steigen", german),
+    ]
+    .iter()
+    .map(|(id, title, body)| {
+        let v = serde_json::json!({"id": id, "title": title, "body": body});
+        (Some(id.to_string()), serde_json::to_vec(&v).unwrap())
+    })
+    .collect();
+    produce(&s.kafka.brokers, &s.topics.input, &input).await;
+    let (shutdown, h) = start(s.clone(), enricher());
+    let out = read_all(&s.kafka.brokers, &[&s.topics.enriched], input.len(), WAIT);
+    shutdown.trigger();
+    h.await.unwrap().unwrap();
+    let by_id: HashMap<String, serde_json::Value> = out
+        .iter()
+        .map(|r| (r.key.clone().unwrap(), r.json()))
+        .collect();
+    assert_eq!(
+        by_id["copy"]["duplicate_of"]["id"], "orig",
+        "{:#}",
+        by_id["copy"]
+    );
+    assert!(
+        by_id["copy"]["duplicate_of"]["similarity"]
+            .as_f64()
+            .unwrap()
+            >= 0.5
+    );
+    assert!(by_id["orig"]["duplicate_of"].is_null());
+    assert!(by_id["other"]["duplicate_of"].is_null());
+    assert_eq!(by_id["copy"]["fingerprint"].as_str().unwrap().len(), 128);
+    let de = &by_id["de"];
+    assert_eq!(de["language"], "de");
+    assert_eq!(de["entities"], serde_json::json!([]));
+    assert!(by_id["orig"]["quotes"].is_array() && by_id["orig"]["tone"]["polarity"].is_number());
+}
+
+mod near_copies {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn marks_near_copies_on_the_mock_cluster() {
+        super::marks_near_copies(super::Broker::mock()).await
+    }
+}

@@ -1,5 +1,6 @@
-//! `newsflow eval ner|categories`: scores a model on labelled data.
-//! The scoring code is in the core ([`newsflow_core::training`]).
+//! `newsflow eval ner|categories|duplicates`: scores a model on labelled
+//! data. The scoring code is in the core ([`newsflow_core::training`]); the
+//! near-duplicate window is the service's own ([`crate::dedup`]).
 
 use std::path::PathBuf;
 
@@ -15,6 +16,27 @@ pub enum Command {
     Categories(Categories),
     /// Tag a CoNLL file's tokens and print conlleval-style entity scores.
     Ner(Ner),
+    /// Precision and recall of near-duplicate detection on a stream of
+    /// stories and generated wire copies of some of them.
+    Duplicates(Duplicates),
+}
+
+/// `newsflow eval duplicates`.
+#[derive(clap::Args)]
+pub struct Duplicates {
+    /// JSON Lines of stories (`id` or `newid`, `title`, `body`), gzip or plain.
+    #[arg(long)]
+    input: PathBuf,
+    /// How many stories get a wire copy.
+    #[arg(long, default_value_t = 1000)]
+    copies: usize,
+    #[arg(long, default_value_t = 17)]
+    seed: u64,
+    /// Configuration file, for `[dedup]`.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
 }
 
 /// `newsflow eval categories`.
@@ -82,6 +104,29 @@ impl Command {
                     }
                 }
             }
+            Command::Duplicates(d) => {
+                let settings = crate::config::Settings::load(d.config.as_deref())?;
+                let report = evaluate_duplicates(&d, &settings.dedup)?;
+                if d.json {
+                    println!("{}", serde_json::to_string_pretty(&report)?);
+                } else {
+                    let r = &report;
+                    println!(
+                        "stories {}; copies {}; window {}; min_similarity {}",
+                        r["stories"], r["copies"], r["window"], r["min_similarity"]
+                    );
+                    println!(
+                        "precision {:.4}  recall {:.4}  (true {} false {} missed {}; corpus repeats {})",
+                        r["precision"].as_f64().unwrap_or(0.0),
+                        r["recall"].as_f64().unwrap_or(0.0),
+                        r["true_positives"],
+                        r["false_positives"],
+                        r["missed"],
+                        r["corpus_repeats"]
+                    );
+                    println!("recall by edit: {}", r["recall_by_edit"]);
+                }
+            }
             Command::Ner(n) => {
                 let lex = Lexicon::embedded()?;
                 let clusters = super::train::cluster_tables(&n.clusters, &n.cased_clusters)?;
@@ -98,4 +143,103 @@ impl Command {
         }
         Ok(0)
     }
+}
+
+/// Runs the dedup window over the test stream of `d` and scores it.
+///
+/// A copy flagged with its original (or with another copy of the same
+/// story) is a true positive, a copy not flagged is missed; any other flag is
+/// a false positive, except between two stories of the corpus whose bodies
+/// share at least half their word 3-shingles: the corpus's own repeats,
+/// counted apart.
+fn evaluate_duplicates(
+    d: &Duplicates,
+    settings: &crate::config::DedupSettings,
+) -> anyhow::Result<serde_json::Value> {
+    use newsflow_core::enrich::fingerprint;
+    use newsflow_core::training::duplicates::{self, Story};
+    use std::collections::{BTreeMap, HashMap};
+
+    let text = training::textfile::read(&d.input)?;
+    let mut stories = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let v: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| anyhow::anyhow!("{}:{}: {e}", d.input.display(), n + 1))?;
+        let id = match (&v["id"], &v["newid"]) {
+            (serde_json::Value::String(s), _) => s.clone(),
+            (_, serde_json::Value::Number(x)) => x.to_string(),
+            _ => format!("line-{}", n + 1),
+        };
+        stories.push(Story {
+            id,
+            title: v["title"].as_str().unwrap_or("").to_owned(),
+            body: v["body"].as_str().unwrap_or("").to_owned(),
+            copy_of: None,
+            edits: String::new(),
+        });
+    }
+    let stream = duplicates::stream(stories, d.copies, d.seed);
+    let root = |s: &Story| s.copy_of.clone().unwrap_or_else(|| s.id.clone());
+    let by_id: HashMap<&str, &Story> = stream.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut window = crate::dedup::Window::new(settings);
+    let (mut tp, mut fp, mut missed, mut repeats) = (0usize, 0usize, 0usize, 0usize);
+    let mut by_edit: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for s in &stream {
+        let found = window.observe(&s.id, fingerprint::signature(&s.body).as_ref(), None);
+        if s.copy_of.is_some() {
+            let e = by_edit.entry(s.edits.clone()).or_default();
+            e.1 += 1;
+            // Flagged with its original, another copy of it, or a repeat of
+            // the original elsewhere in the corpus.
+            let original = by_id[root(s).as_str()];
+            match &found {
+                Some(f)
+                    if root(by_id[f.id.as_str()]) == root(s)
+                        || duplicates::shingle_jaccard(
+                            &by_id[f.id.as_str()].body,
+                            &original.body,
+                        ) >= 0.5 =>
+                {
+                    tp += 1;
+                    e.0 += 1;
+                }
+                Some(_) => {
+                    fp += 1;
+                    missed += 1;
+                }
+                None => missed += 1,
+            }
+        } else if let Some(f) = &found {
+            let other = by_id[f.id.as_str()];
+            let j = duplicates::shingle_jaccard(&other.body, &s.body);
+            if j >= 0.5 {
+                repeats += 1;
+            } else {
+                fp += 1;
+            }
+        }
+    }
+    let copies = tp + missed;
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let recall_by_edit: BTreeMap<String, String> = by_edit
+        .into_iter()
+        .map(|(k, (hit, n))| (k, format!("{hit}/{n}")))
+        .collect();
+    Ok(serde_json::json!({
+        "stories": stream.len() - copies,
+        "copies": copies,
+        "window": settings.window,
+        "min_similarity": settings.min_similarity,
+        "true_positives": tp,
+        "false_positives": fp,
+        "missed": missed,
+        "corpus_repeats": repeats,
+        "precision": ratio(tp, tp + fp),
+        "recall": ratio(tp, copies),
+        "recall_by_edit": recall_by_edit,
+    }))
 }

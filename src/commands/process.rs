@@ -34,8 +34,10 @@ impl Args {
         let settings = Settings::load(self.config.as_deref())?;
         let enricher = crate::resources::load_enricher(&settings.enrich)?;
         let mut stdout = std::io::stdout().lock();
+        let mut dedup = crate::dedup::Window::new(&settings.dedup);
         let (ok, failed) = execute(
             &enricher,
+            &mut dedup,
             &self.files,
             settings.limits.max_message_bytes,
             &mut stdout,
@@ -79,8 +81,10 @@ fn split_items(path: &str, bytes: Vec<u8>) -> Vec<Item> {
 }
 
 /// Runs `process` over `paths`, writing to `out`. Returns (ok, failed) counts.
+/// Near-duplicates are marked against `dedup`, in input order.
 pub fn execute(
     enricher: &Enricher,
+    dedup: &mut crate::dedup::Window,
     paths: &[String],
     max_bytes: usize,
     out: &mut dyn Write,
@@ -102,7 +106,7 @@ pub fn execute(
     // 1,024-article batches spent ~10 % of the time faulting in fresh pages).
     let batch = 32 * rayon::current_num_threads();
     for chunk in items.chunks(batch) {
-        let results: Vec<Result<Vec<u8>, String>> = chunk
+        let mut enriched: Vec<Result<_, String>> = chunk
             .par_iter()
             .map(|item| {
                 let article = decode::decode(
@@ -111,10 +115,21 @@ pub fn execute(
                     max_bytes,
                 )
                 .map_err(|e| format!("{}: {} ({})", item.origin, e, e.class()))?;
-                let enriched = enricher.enrich(&article);
-                let mut line = encode::enriched_json(enriched, None, &now);
-                line.push(b'\n');
-                Ok(line)
+                Ok(enricher.enrich(&article))
+            })
+            .collect();
+        // The stateful stage runs in input order, between the parallel ones.
+        for a in enriched.iter_mut().flatten() {
+            dedup.mark(a);
+        }
+        let results: Vec<Result<Vec<u8>, String>> = enriched
+            .into_par_iter()
+            .map(|r| {
+                r.map(|a| {
+                    let mut line = encode::enriched_json(a, None, &now);
+                    line.push(b'\n');
+                    line
+                })
             })
             .collect();
         for r in results {

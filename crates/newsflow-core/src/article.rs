@@ -126,6 +126,91 @@ pub struct Entity {
     /// How central the entity is to the article, in (0, 1]; the most salient
     /// entity scores 1.
     pub salience: f64,
+    /// Where a place is: present on every location linked to the gazetteer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geo: Option<Geo>,
+    /// Tone of the sentences that mention the entity: their `polarity`
+    /// (see [`Tone`]); 0 when none of their words is in the lexicon.
+    #[serde(default)]
+    pub tone: f64,
+}
+
+/// What kind of place a [`Geo`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum GeoFeature {
+    Country,
+    Continent,
+    Region,
+    Sea,
+    /// A first-level division (a US state).
+    Admin1,
+    City,
+}
+
+/// Coordinates and facts of a place, from GeoNames (or, for regions and
+/// seas, newsflow's curated table).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Geo {
+    /// Latitude in degrees, WGS 84. For a country, its capital's; for a
+    /// continent, region or sea, a representative point inside it.
+    pub lat: f64,
+    /// Longitude in degrees, WGS 84.
+    pub lon: f64,
+    /// ISO 3166-1 alpha-2 code of the country the place is in (or is);
+    /// absent for continents, seas and regions that span countries.
+    pub country_code: Option<String>,
+    /// First-level administrative division code (GeoNames admin1), when known.
+    pub admin1: Option<String>,
+    pub feature: GeoFeature,
+    /// Population, when known.
+    pub population: Option<u64>,
+}
+
+/// A quotation in the body and who said it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Quote {
+    /// The quoted words, without the quotation marks.
+    pub text: String,
+    /// Start of `text`, in Unicode characters of `body`.
+    pub start: usize,
+    /// End (exclusive) of `text`, in Unicode characters of `body`.
+    pub end: usize,
+    /// Who said it, when the article says so.
+    pub speaker: Option<Speaker>,
+    /// The reporting verb as written (`said`, `told`, `according to`).
+    pub verb: Option<String>,
+}
+
+/// The speaker of a [`Quote`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Speaker {
+    /// The entity's canonical name, or the phrase that names the speaker
+    /// (`a senior Iranian official`).
+    pub name: String,
+    /// The entity id when the speaker is a recognised entity.
+    pub entity_id: Option<String>,
+}
+
+/// Tone of a text from a sentiment lexicon, as GDELT reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Tone {
+    /// Percent of the words that carry positive sentiment.
+    pub positive: f64,
+    /// Percent of the words that carry negative sentiment.
+    pub negative: f64,
+    /// `positive - negative`.
+    pub polarity: f64,
+}
+
+/// A near-copy of an article seen earlier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DuplicateOf {
+    /// Id of the earlier article.
+    pub id: String,
+    /// Estimated Jaccard similarity of the two bodies' word 3-shingles,
+    /// in (0, 1], from their fingerprints.
+    pub similarity: f64,
 }
 
 /// Whether a topic is an editor-defined storyline or a broad category.
@@ -231,11 +316,21 @@ pub struct EnrichedArticle {
     pub published_at: Option<DateTime<Utc>>,
     pub publisher: Option<String>,
     pub url: Option<String>,
+    /// Detected language (ISO 639-1).
     pub language: String,
+    /// The language the input declared, if any.
+    pub declared_language: Option<String>,
     pub entities: Vec<Entity>,
     pub topics: Vec<Topic>,
     pub values: Vec<Value>,
     pub captions: Vec<Caption>,
+    pub quotes: Vec<Quote>,
+    pub tone: Tone,
+    /// MinHash signature of the body's word shingles, 128 hex digits.
+    pub fingerprint: String,
+    /// Set by the near-duplicate stage outside the core; the core leaves it
+    /// `None`.
+    pub duplicate_of: Option<DuplicateOf>,
 }
 
 /// Where in Kafka an article came from.
@@ -259,7 +354,12 @@ pub struct EnrichedEvent {
     pub title: Option<String>,
     /// The text all offsets refer to.
     pub body: String,
+    /// Detected language, ISO 639-1 (`en`, `de`, `ar`, …); `und` when the
+    /// text has too few letters to tell. Entities, values, quotes and
+    /// storylines are only produced for the languages in `enrich.languages`.
     pub language: String,
+    /// The `language` the input article declared, as given.
+    pub declared_language: Option<String>,
     pub publisher: Option<String>,
     pub url: Option<String>,
     pub entities: Vec<Entity>,
@@ -267,6 +367,19 @@ pub struct EnrichedEvent {
     /// Money, quantities, percentages, dates and tickers, in text order.
     pub values: Vec<Value>,
     pub captions: Vec<Caption>,
+    /// Quotations with their speakers, in text order.
+    pub quotes: Vec<Quote>,
+    /// Tone of the body (captions excluded).
+    pub tone: Tone,
+    /// MinHash signature of the body's word 3-shingles: 64 one-byte values
+    /// as 128 lowercase hex digits (empty for a body without words). The
+    /// share of equal bytes of two fingerprints estimates the share of
+    /// shingles the bodies have in common; bands of bytes serve as
+    /// grouping keys downstream.
+    pub fingerprint: String,
+    /// Set when a near-copy of this article was seen earlier by the same
+    /// instance (within `dedup.window`).
+    pub duplicate_of: Option<DuplicateOf>,
     /// Kafka position of the input message; absent in offline `process` mode.
     pub source: Option<SourcePosition>,
     /// RFC 3339, UTC.
@@ -287,6 +400,10 @@ pub struct EntityEvent {
     /// Number of mentions in the article.
     pub mentions: u32,
     pub salience: f64,
+    /// Coordinates of a place (see `Geo`).
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub country_code: Option<String>,
     pub published_at: Option<String>,
     /// Ids of the article's topics, so rows can be grouped by storyline.
     pub topic_ids: Vec<String>,

@@ -1,7 +1,7 @@
 //! The reference article (Reuters, Putin in Tehran, 2022-07-19) through the
 //! core: the entities, links and storylines a reader would expect.
 
-use newsflow_core::article::{EnrichedArticle, EntityType, TopicKind};
+use newsflow_core::article::{EnrichedArticle, EntityType, GeoFeature, TopicKind};
 use newsflow_core::decode::decode;
 use newsflow_core::enrich::Enricher;
 
@@ -266,5 +266,107 @@ fn values_with_dates_resolved_against_publication() {
     let chars: Vec<char> = a.body.chars().collect();
     for v in &a.values {
         assert_eq!(chars[v.start..v.end].iter().collect::<String>(), v.text);
+    }
+}
+
+#[test]
+fn places_carry_coordinates_and_country_codes() {
+    let a = enriched();
+    let geo = |name: &str| {
+        a.entities
+            .iter()
+            .find(|e| e.name == name)
+            .and_then(|e| e.geo.clone())
+            .unwrap_or_else(|| panic!("{name} has no geo"))
+    };
+    let tehran = geo("Tehran");
+    assert!((tehran.lat - 35.69).abs() < 0.01 && (tehran.lon - 51.42).abs() < 0.01);
+    assert_eq!(tehran.feature, GeoFeature::City);
+    assert!(tehran.population.unwrap() > 7_000_000);
+    for (name, cc) in [
+        ("Tehran", "IR"),
+        ("Moscow", "RU"),
+        ("Ankara", "TR"),
+        ("Beijing", "CN"),
+        ("Iran", "IR"),
+        ("Turkey", "TR"),
+        ("Syria", "SY"),
+    ] {
+        assert_eq!(geo(name).country_code.as_deref(), Some(cc), "{name}");
+    }
+    // A country's point is its capital's.
+    assert_eq!(geo("Iran").lat, tehran.lat);
+    assert_eq!(geo("Iran").feature, GeoFeature::Country);
+    assert_eq!(geo("Black Sea").feature, GeoFeature::Sea);
+    // Only places have coordinates.
+    assert!(a
+        .entities
+        .iter()
+        .filter(|e| e.geo.is_some())
+        .all(|e| e.entity_type == EntityType::Location));
+}
+
+#[test]
+fn language_fingerprint_and_tone_of_the_seed() {
+    let a = enriched();
+    assert_eq!(a.language, "en");
+    assert_eq!(a.declared_language, None);
+    assert_eq!(a.fingerprint.len(), 128);
+    assert_eq!(a.duplicate_of, None, "the core never sets it");
+    // A report of talks, sanctions and terrorism: both kinds of words, a
+    // few per cent each.
+    assert!(
+        a.tone.positive > 1.0 && a.tone.negative > 1.0,
+        "{:?}",
+        a.tone
+    );
+    assert!((a.tone.polarity - (a.tone.positive - a.tone.negative)).abs() < 1e-9);
+    // The sentences about Kurdish fighters ("terrorists", "threat") are
+    // darker than the article.
+    let kurd = a
+        .entities
+        .iter()
+        .find(|e| e.name == "Kurdistan")
+        .expect("Kurdish → Kurdistan");
+    assert!(
+        kurd.tone < a.tone.polarity,
+        "{} vs {}",
+        kurd.tone,
+        a.tone.polarity
+    );
+}
+
+#[test]
+fn quotes_are_attributed_to_their_speakers() {
+    let a = enriched();
+    let speaker = |start: &str| {
+        let q = a
+            .quotes
+            .iter()
+            .find(|q| q.text.starts_with(start))
+            .unwrap_or_else(|| panic!("no quote {start:?} in {:#?}", a.quotes));
+        q.speaker.as_ref().map(|s| s.name.clone())
+    };
+    assert_eq!(
+        speaker("The contact with Khamenei").as_deref(),
+        Some("Yuri Ushakov")
+    );
+    assert_eq!(
+        speaker("On most issues, our positions").as_deref(),
+        Some("Yuri Ushakov")
+    );
+    assert_eq!(
+        speaker("Maintaining the territorial integrity").as_deref(),
+        Some("Ali Khamenei")
+    );
+    assert_eq!(
+        speaker("Considering the evolving").as_deref(),
+        Some("a senior Iranian official")
+    );
+    assert!(a.quotes.iter().all(|q| q.text != "safe zones"));
+    // Offsets are character offsets into the body.
+    for q in &a.quotes {
+        let s: String = a.body.chars().skip(q.start).take(q.end - q.start).collect();
+        assert_eq!(s, q.text);
     }
 }

@@ -20,12 +20,18 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde::Deserialize;
 
-use crate::article::EntityType;
+use crate::article::{EntityType, Geo, GeoFeature};
 
 use super::scan::WordScanner;
 
 /// The lexicon files compiled into the binary, so every mode works without
 /// files on disk. Config can point at other files.
+/// The header of `places.tsv`.
+pub const PLACES_HEADER: &str =
+    "id\tname\tkind\tcountry\tpopulation\taliases\tadjectives\tlat\tlon\tadmin1";
+/// The header of the first `places.tsv` format, without coordinates.
+const PLACES_HEADER_V1: &str = "id\tname\tkind\tcountry\tpopulation\taliases\tadjectives";
+
 pub const DEFAULT_PLACES: &str = include_str!("../../../../data/gazetteer/places.tsv");
 pub const DEFAULT_ENTITIES: &str = include_str!("../../../../config/entities.toml");
 pub const DEFAULT_GIVEN_NAMES: &str = include_str!("../../../../config/given_names.txt");
@@ -47,6 +53,8 @@ pub struct Entry {
     pub entity_type: EntityType,
     /// Place kind from the gazetteer (`country`, `city`, …); `None` for curated entries.
     pub place_kind: Option<String>,
+    /// Coordinates and facts of a gazetteer place.
+    pub geo: Option<Geo>,
     /// Lower number = wins a shared surface form.
     rank: (u8, std::cmp::Reverse<u64>),
 }
@@ -277,6 +285,7 @@ impl Builder {
                 name: e.name.clone(),
                 entity_type,
                 place_kind: None,
+                geo: None,
                 rank: (0, std::cmp::Reverse(0)),
             });
             self.add_surface(&e.name, idx, Surface::Name);
@@ -293,14 +302,19 @@ impl Builder {
     fn load_places(&mut self, file: &str, text: &str) -> Result<(), LexiconError> {
         let mut lines = text.lines().enumerate();
         let header = lines.next().map(|(_, h)| h).unwrap_or("");
-        let expected = "id\tname\tkind\tcountry\tpopulation\taliases\tadjectives";
-        if header.trim_end() != expected {
-            return Err(LexiconError {
-                file: file.into(),
-                location: "line 1".into(),
-                reason: format!("header must be {expected:?}"),
-            });
-        }
+        // The seven-column form (without coordinates) of older files is
+        // still read; its places have no `geo`.
+        let columns = match header.trim_end() {
+            PLACES_HEADER => 10,
+            PLACES_HEADER_V1 => 7,
+            _ => {
+                return Err(LexiconError {
+                    file: file.into(),
+                    location: "line 1".into(),
+                    reason: format!("header must be {PLACES_HEADER:?}"),
+                })
+            }
+        };
         for (n, line) in lines {
             if line.trim().is_empty() {
                 continue;
@@ -311,22 +325,49 @@ impl Builder {
                 reason,
             };
             let cols: Vec<&str> = line.split('\t').collect();
-            if cols.len() != 7 {
+            if cols.len() != columns {
                 return Err(err(format!(
-                    "expected 7 tab-separated columns, found {}",
+                    "expected {columns} tab-separated columns, found {}",
                     cols.len()
                 )));
             }
             let population: u64 = cols[4]
                 .parse()
                 .map_err(|_| err(format!("population {:?} is not a number", cols[4])))?;
-            let kind_rank = match cols[2] {
-                "country" => 1,
-                "region" | "sea" => 2,
-                "continent" => 3,
-                "admin1" => 4,
-                "city" => 5,
+            let (kind_rank, feature) = match cols[2] {
+                "country" => (1, GeoFeature::Country),
+                "region" => (2, GeoFeature::Region),
+                "sea" => (2, GeoFeature::Sea),
+                "continent" => (3, GeoFeature::Continent),
+                "admin1" => (4, GeoFeature::Admin1),
+                "city" => (5, GeoFeature::City),
                 other => return Err(err(format!("unknown kind {other:?}"))),
+            };
+            let geo = if columns == 10 && !cols[7].is_empty() {
+                let degrees = |i: usize, max: f64| {
+                    cols[i]
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|d| d.abs() <= max)
+                        .ok_or_else(|| {
+                            err(format!(
+                                "{} {:?} is not in degrees",
+                                ["lat", "lon"][i - 7],
+                                cols[i]
+                            ))
+                        })
+                };
+                let text = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+                Some(Geo {
+                    lat: degrees(7, 90.0)?,
+                    lon: degrees(8, 180.0)?,
+                    country_code: text(cols[3]),
+                    admin1: text(cols[9]),
+                    feature,
+                    population: (population > 0).then_some(population),
+                })
+            } else {
+                None
             };
             let idx = self.entries.len();
             self.entries.push(Entry {
@@ -334,6 +375,7 @@ impl Builder {
                 name: cols[1].to_owned(),
                 entity_type: EntityType::Location,
                 place_kind: Some(cols[2].to_owned()),
+                geo,
                 rank: (kind_rank, std::cmp::Reverse(population)),
             });
             self.add_surface(cols[1], idx, Surface::Name);

@@ -7,25 +7,37 @@
 //! worker thread.
 //!
 //! Steps, each in its own module:
-//! 1. [`captions`]: find photo captions and credits; they are reported and masked.
-//! 2. [`text`]: tokens, sentences, offset maps.
-//! 3. [`entities`]: recognise, link and rank entities (using [`lexicon`],
-//!    the trained [`tagger`] and its word [`clusters`]).
-//! 4. [`values`]: money, quantities, percentages, dates (resolved against
+//! 1. [`language`]: detect the language; [`fingerprint`]: the body's MinHash
+//!    signature. Both run on every article.
+//! 2. [`captions`]: find photo captions and credits; they are reported and masked.
+//! 3. [`text`]: tokens, sentences, offset maps.
+//!
+//! The rest runs only for the languages the enricher is told to analyse
+//! (the models are English; `enrich.languages`):
+//! 4. [`entities`]: recognise, link and rank entities (using [`lexicon`],
+//!    the trained [`tagger`] and its word [`clusters`]); places carry their
+//!    coordinates from the gazetteer.
+//! 5. [`quotes`]: quotations and their speakers; [`tone`]: the body's and
+//!    each entity's tone.
+//! 6. [`values`]: money, quantities, percentages, dates (resolved against
 //!    the publication date) and tickers.
-//! 5. [`taxonomy`]: evaluate storyline and category rules ([`rules`]) over
-//!    phrases and the linked entities.
+//! 7. [`taxonomy`]: evaluate storyline and category rules ([`rules`]) over
+//!    phrases and the linked entities; the trained [`categories`].
 
 pub mod captions;
 pub mod categories;
 pub mod clusters;
 pub mod entities;
+pub mod fingerprint;
+pub mod language;
 pub mod lexicon;
+pub mod quotes;
 pub mod rules;
 pub mod scan;
 pub mod tagger;
 pub mod taxonomy;
 pub mod text;
+pub mod tone;
 pub mod values;
 pub mod words;
 
@@ -69,6 +81,10 @@ pub struct Enricher {
     tagger: tagger::Model,
     /// The trained category classifier; `None` turns trained categories off.
     categories: Option<categories::CategoryModel>,
+    /// Languages (ISO 639-1) that get the English analysis.
+    languages: Vec<String>,
+    /// The sentiment lexicon.
+    tone: tone::ToneLexicon,
 }
 
 /// The caption spans as masks for the other steps.
@@ -140,7 +156,23 @@ impl Enricher {
             taxonomy: RwLock::new(Arc::new(taxonomy)),
             tagger,
             categories: None,
+            languages: vec!["en".to_owned()],
+            tone: tone::ToneLexicon::embedded(),
         }
+    }
+
+    /// Sets the languages (ISO 639-1) whose articles get entities, values,
+    /// quotes, tone, storylines and categories; others get their language,
+    /// captions and fingerprint only. The default is `["en"]`: the models
+    /// are English.
+    pub fn with_languages(mut self, languages: Vec<String>) -> Enricher {
+        self.languages = languages;
+        self
+    }
+
+    /// The languages that get the full analysis.
+    pub fn languages(&self) -> &[String] {
+        &self.languages
     }
 
     /// The trained entity tagger.
@@ -284,10 +316,66 @@ impl Enricher {
     /// Enriches one article. Deterministic: the same article and resources
     /// give the same result.
     pub fn enrich(&self, article: &RawArticle) -> EnrichedArticle {
+        let detected = language::detect(article.title.as_deref(), &article.body);
+        let fallback = self.languages.first().map_or("en", String::as_str);
+        let language = language::resolve(detected, article.language.as_deref(), fallback);
+        let fingerprint = fingerprint::to_hex(fingerprint::signature(&article.body).as_ref());
         let body = Text::new(&article.body);
         let caption_spans = captions::find_captions(&article.body);
+        let mut out = EnrichedArticle {
+            id: article.id.clone(),
+            title: article.title.clone(),
+            body: String::new(),
+            published_at: article.published_at,
+            publisher: article.publisher.clone(),
+            url: article.url.clone(),
+            language,
+            declared_language: article.language.clone(),
+            entities: Vec::new(),
+            topics: Vec::new(),
+            values: Vec::new(),
+            captions: Vec::new(),
+            quotes: Vec::new(),
+            tone: Default::default(),
+            fingerprint,
+            duplicate_of: None,
+        };
+        if !self.languages.contains(&out.language) {
+            // No English-model guesses on other languages: the captions are
+            // still found (their credit lines are language-neutral), without
+            // entities.
+            out.captions = caption_spans
+                .iter()
+                .map(|c| Caption {
+                    start: body.char_offset(c.start),
+                    end: body.char_offset(c.end),
+                    text: article.body[c.start..c.end].to_owned(),
+                    credit: c.credit.map(|(s, e)| article.body[s..e].to_owned()),
+                    entities: Vec::new(),
+                })
+                .collect();
+            out.body = article.body.clone();
+            return out;
+        }
         let masked = caption_masks(&caption_spans);
-        let entities = entities::recognize(&self.lexicon, &self.tagger, &body, &masked);
+        let mut entities = entities::recognize(&self.lexicon, &self.tagger, &body, &masked);
+        let quotes = quotes::find_quotes(&body, &masked, &entities);
+        // Names are not sentiment: "United" in United States, "Supreme" in
+        // Supreme Leader. Mentions are masked like captions.
+        let names = Masks::new(entities.iter().flat_map(|e| {
+            e.mentions
+                .iter()
+                .map(|m| Span::new(body.byte_offset(m.start), body.byte_offset(m.end)))
+        }));
+        let sentence_tones = self.tone.sentences(&body, &masked, &names);
+        out.tone = tone::overall(&sentence_tones);
+        for e in &mut entities {
+            let sentences = e
+                .mentions
+                .iter()
+                .map(|m| body.sentence_of(body.byte_offset(m.start)));
+            e.tone = tone::polarity_of(&sentence_tones, sentences);
+        }
 
         let title_text = article.title.as_deref().map(Text::new);
         let spans = self.entity_spans(&entities, &body, title_text.as_ref());
@@ -338,22 +426,15 @@ impl Enricher {
                 unit: v.unit,
             })
             .collect();
-        let captions = caption_spans
+        out.captions = caption_spans
             .iter()
             .map(|c| self.caption(&article.body, &body, c))
             .collect();
-        EnrichedArticle {
-            id: article.id.clone(),
-            title: article.title.clone(),
-            body: article.body.clone(),
-            published_at: article.published_at,
-            publisher: article.publisher.clone(),
-            url: article.url.clone(),
-            language: article.language.clone().unwrap_or_else(|| "en".to_owned()),
-            entities,
-            topics,
-            values,
-            captions,
-        }
+        out.entities = entities;
+        out.topics = topics;
+        out.values = values;
+        out.quotes = quotes;
+        out.body = article.body.clone();
+        out
     }
 }

@@ -11,6 +11,7 @@
 //! - [`clusters`]: `train clusters` from pretrained word vectors.
 //! - [`ner`]: `train ner` and `eval ner` over CoNLL files.
 //! - [`categories`]: `train categories` and `eval categories` over JSON Lines.
+//! - [`duplicates`]: the near-duplicate test stream of `eval duplicates`.
 //! - [`corpora`]: where the research corpora are (`NEWSFLOW_DATA`).
 //! - [`textfile`]: one gzip-aware text reader for all of them.
 
@@ -18,6 +19,7 @@ pub mod categories;
 pub mod clusters;
 pub mod conll;
 pub mod corpora;
+pub mod duplicates;
 pub mod ner;
 pub mod scores;
 pub mod textfile;

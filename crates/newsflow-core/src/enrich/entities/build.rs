@@ -52,9 +52,11 @@ pub(super) fn build_entities(lex: &Lexicon, text: &Text<'_>, cands: Vec<Candidat
     let mut entities: Vec<Entity> = order
         .into_iter()
         .filter_map(|acc| {
+            let mut geo = None;
             let (id, name, entity_type) = match &acc.key {
                 Key::Known(e) => {
                     let entry = &lex.entries[*e];
+                    geo = entry.geo.clone();
                     (entry.id.clone(), entry.name.clone(), entry.entity_type)
                 }
                 Key::Unknown(_) => {
@@ -81,6 +83,8 @@ pub(super) fn build_entities(lex: &Lexicon, text: &Text<'_>, cands: Vec<Candidat
                 entity_type,
                 mentions: acc.mentions,
                 salience: raw,
+                geo,
+                tone: 0.0,
             })
         })
         .collect();
