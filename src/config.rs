@@ -274,6 +274,8 @@ pub struct EnrichFiles {
     pub ner_model_file: Option<PathBuf>,
     /// Trained category classifier (`newsflow train categories`).
     pub categories_model_file: Option<PathBuf>,
+    /// IPTC subject table (`newsflow train subjects`).
+    pub subjects_model_file: Option<PathBuf>,
 }
 
 impl EnrichFiles {
@@ -292,6 +294,7 @@ impl Default for EnrichFiles {
             given_names_file: None,
             ner_model_file: None,
             categories_model_file: None,
+            subjects_model_file: None,
         }
     }
 }

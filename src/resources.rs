@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use newsflow_core::enrich::categories::{self as cat_model, CategoryModel};
+use newsflow_core::enrich::subjects::{self, SubjectModel};
 use newsflow_core::enrich::{
     lexicon, tagger, taxonomy, Enricher, Lexicon, ResourceError, Taxonomy,
 };
@@ -74,8 +75,15 @@ pub fn load_enricher(files: &EnrichFiles) -> Result<Enricher, ResourceError> {
         cat_model::DEFAULT_MODEL,
         CategoryModel::load,
     )?;
+    let subjects = load_model(
+        &files.subjects_model_file,
+        "models/subjects.bin",
+        subjects::DEFAULT_MODEL,
+        SubjectModel::load,
+    )?;
     Ok(Enricher::new(lex, tax, tagger)
         .with_categories(Some(cats))
+        .with_subjects(Some(subjects))
         .with_languages(files.languages.clone()))
 }
 

@@ -23,6 +23,27 @@ pub enum Command {
     /// cased clusters from running text (--corpus, repeatable: Reuters-style
     /// JSON Lines or CoNLL files); gzip accepted.
     Clusters(Clusters),
+    /// Derive the IPTC subject table from pretrained word vectors (GloVe
+    /// text format or wink-embeddings JSON) and the seed words of
+    /// config/iptc.toml.
+    Subjects(Subjects),
+}
+
+/// `newsflow train subjects`.
+#[derive(clap::Args)]
+pub struct Subjects {
+    #[arg(long)]
+    vectors: PathBuf,
+    #[arg(long, default_value = "config/iptc.toml")]
+    seeds: PathBuf,
+    #[arg(long)]
+    output: PathBuf,
+    /// Words kept in the table (the most frequent of the vector file).
+    #[arg(long, default_value_t = 100_000)]
+    words: usize,
+    /// Softmax temperature of the subject probabilities.
+    #[arg(long, default_value_t = 0.025)]
+    temperature: f32,
 }
 
 /// `newsflow train clusters`.
@@ -189,6 +210,18 @@ impl Command {
                     seed: c.seed,
                 };
                 training::clusters::train(&opts, &mut std::io::stderr())?;
+            }
+            Command::Subjects(c) => {
+                let opts = training::subjects::SubjectOptions {
+                    vectors: &c.vectors,
+                    seeds: &c.seeds,
+                    words: c.words,
+                    temperature: c.temperature,
+                };
+                let model = training::subjects::train(&opts, &mut std::io::stderr())?;
+                std::fs::write(&c.output, model.save())
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", c.output.display()))?;
+                eprintln!("wrote {}", c.output.display());
             }
         }
         Ok(0)

@@ -19,6 +19,8 @@ pub enum ModelKind {
     Categories,
     /// The word-cluster table the tagger reads (`models/clusters.bin`).
     Clusters,
+    /// The IPTC subject table (`models/subjects.bin`).
+    Subjects,
 }
 
 impl ModelKind {
@@ -27,6 +29,7 @@ impl ModelKind {
             ModelKind::Ner => b"NFNER",
             ModelKind::Categories => b"NFCAT",
             ModelKind::Clusters => b"NFCLU",
+            ModelKind::Subjects => b"NFSUB",
         }
     }
 
@@ -35,6 +38,7 @@ impl ModelKind {
             ModelKind::Ner => "NER model",
             ModelKind::Categories => "category model",
             ModelKind::Clusters => "word-cluster table",
+            ModelKind::Subjects => "subject table",
         }
     }
 }

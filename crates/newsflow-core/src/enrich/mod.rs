@@ -22,7 +22,8 @@
 //! 6. [`values`]: money, quantities, percentages, dates (resolved against
 //!    the publication date) and tickers.
 //! 7. [`taxonomy`]: evaluate storyline and category rules ([`rules`]) over
-//!    phrases and the linked entities; the trained [`categories`].
+//!    phrases and the linked entities; the IPTC [`subjects`] and the trained
+//!    [`categories`].
 
 pub mod captions;
 pub mod categories;
@@ -34,6 +35,7 @@ pub mod lexicon;
 pub mod quotes;
 pub mod rules;
 pub mod scan;
+pub mod subjects;
 pub mod tagger;
 pub mod taxonomy;
 pub mod text;
@@ -81,6 +83,8 @@ pub struct Enricher {
     tagger: tagger::Model,
     /// The trained category classifier; `None` turns trained categories off.
     categories: Option<categories::CategoryModel>,
+    /// The IPTC subject table; `None` turns subjects off.
+    subjects: Option<subjects::SubjectModel>,
     /// Languages (ISO 639-1) that get the English analysis.
     languages: Vec<String>,
     /// The sentiment lexicon.
@@ -147,7 +151,15 @@ impl Enricher {
                     reason: reason.to_string(),
                 }
             })?;
-        Ok(Enricher::new(lexicon, taxonomy, tagger).with_categories(Some(cats)))
+        let subjects = subjects::SubjectModel::load(subjects::DEFAULT_MODEL).map_err(|reason| {
+            ResourceError::Model {
+                path: "models/subjects.bin".into(),
+                reason: reason.to_string(),
+            }
+        })?;
+        Ok(Enricher::new(lexicon, taxonomy, tagger)
+            .with_categories(Some(cats))
+            .with_subjects(Some(subjects)))
     }
 
     pub fn new(lexicon: Lexicon, taxonomy: Taxonomy, tagger: tagger::Model) -> Enricher {
@@ -156,6 +168,7 @@ impl Enricher {
             taxonomy: RwLock::new(Arc::new(taxonomy)),
             tagger,
             categories: None,
+            subjects: None,
             languages: vec!["en".to_owned()],
             tone: tone::ToneLexicon::embedded(),
         }
@@ -167,6 +180,12 @@ impl Enricher {
     /// are English.
     pub fn with_languages(mut self, languages: Vec<String>) -> Enricher {
         self.languages = languages;
+        self
+    }
+
+    /// Adds (or removes) the IPTC subject table.
+    pub fn with_subjects(mut self, model: Option<subjects::SubjectModel>) -> Enricher {
+        self.subjects = model;
         self
     }
 
@@ -386,15 +405,30 @@ impl Enricher {
             entities: spans,
         };
         let mut topics = self.taxonomy().topics(&doc);
-        if let Some(model) = &self.categories {
-            // Captions are masked out of the classifier's text like everywhere else.
-            let mut text = String::with_capacity(article.body.len());
+        let mut text = String::new();
+        if self.categories.is_some() || self.subjects.is_some() {
+            // Captions are masked out of the classifiers' text like everywhere else.
+            text.reserve(article.body.len());
             let mut at = 0;
             for m in masked.iter() {
                 text.push_str(&article.body[at..m.start]);
                 at = m.end;
             }
             text.push_str(&article.body[at..]);
+        }
+        if let Some(model) = &self.subjects {
+            for (i, p) in model.predict(article.title.as_deref(), &text) {
+                let (id, label) = &model.subjects[i];
+                topics.push(Topic {
+                    id: id.clone(),
+                    label: label.clone(),
+                    kind: TopicKind::Category,
+                    score: ((p as f64 * 1000.0).round() / 1000.0).max(0.001),
+                    evidence: Vec::new(),
+                });
+            }
+        }
+        if let Some(model) = &self.categories {
             for (i, p) in model.predict(article.title.as_deref(), &text) {
                 topics.push(Topic {
                     id: model.labels[i].clone(),

@@ -32,10 +32,10 @@ pub struct ClusterOptions<'a> {
 }
 
 /// Words in frequency order with their vectors.
-struct Embeddings {
-    words: Vec<String>,
-    rows: Vec<Vec<f32>>,
-    dim: usize,
+pub(crate) struct Embeddings {
+    pub(crate) words: Vec<String>,
+    pub(crate) rows: Vec<Vec<f32>>,
+    pub(crate) dim: usize,
 }
 
 #[derive(serde::Deserialize)]
@@ -53,7 +53,7 @@ fn keep(w: &str) -> bool {
         && w.to_lowercase() == w
 }
 
-fn read_vectors(path: &Path, limit: usize) -> anyhow::Result<Embeddings> {
+pub(crate) fn read_vectors(path: &Path, limit: usize) -> anyhow::Result<Embeddings> {
     let text = textfile::read(path)?;
     let mut seen = std::collections::HashSet::new();
     let (mut words, mut rows) = (Vec::new(), Vec::new());

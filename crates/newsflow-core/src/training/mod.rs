@@ -12,6 +12,7 @@
 //! - [`ner`]: `train ner` and `eval ner` over CoNLL files.
 //! - [`categories`]: `train categories` and `eval categories` over JSON Lines.
 //! - [`duplicates`]: the near-duplicate test stream of `eval duplicates`.
+//! - [`subjects`]: `train subjects`, the IPTC subject table from word vectors.
 //! - [`corpora`]: where the research corpora are (`NEWSFLOW_DATA`).
 //! - [`textfile`]: one gzip-aware text reader for all of them.
 
@@ -22,4 +23,5 @@ pub mod corpora;
 pub mod duplicates;
 pub mod ner;
 pub mod scores;
+pub mod subjects;
 pub mod textfile;
