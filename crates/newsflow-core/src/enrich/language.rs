@@ -132,6 +132,12 @@ fn prefix(s: &str, max: usize) -> &str {
 /// title and body. Words are runs of letters; anything non-ASCII makes the
 /// word count but never match.
 fn looks_english(title: &str, body: &str) -> bool {
+    static SORTED: std::sync::OnceLock<Vec<&'static [u8]>> = std::sync::OnceLock::new();
+    let english = SORTED.get_or_init(|| {
+        let mut v: Vec<&[u8]> = ENGLISH_WORDS.iter().map(|w| w.as_bytes()).collect();
+        v.sort_unstable();
+        v
+    });
     let mut words = 0usize;
     let mut hits = 0usize;
     for text in [title, body] {
@@ -140,11 +146,14 @@ fn looks_english(title: &str, body: &str) -> bool {
             .filter(|w| !w.is_empty())
         {
             words += 1;
-            if w.len() <= 7
-                && w.is_ascii()
-                && ENGLISH_WORDS.iter().any(|e| e.eq_ignore_ascii_case(w))
-            {
-                hits += 1;
+            if w.len() <= 7 && w.is_ascii() {
+                let mut buf = [0u8; 7];
+                let lower = &mut buf[..w.len()];
+                lower.copy_from_slice(w.as_bytes());
+                lower.make_ascii_lowercase();
+                if english.binary_search(&&*lower).is_ok() {
+                    hits += 1;
+                }
             }
             if words == EN_WORDS {
                 return hits as f64 >= EN_SHARE * words as f64;

@@ -29,7 +29,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::model_file::{self, ModelFileError, ModelKind};
+use crate::model_file::{self, ModelFileError, ModelKind, Reader};
 
 /// The table compiled into the binary.
 pub const DEFAULT_MODEL: &[u8] = include_bytes!("../../../../models/subjects.bin");
@@ -72,31 +72,6 @@ impl std::fmt::Debug for SubjectModel {
 
 fn body_error(reason: impl Into<String>) -> ModelFileError {
     ModelFileError::body(ModelKind::Subjects, reason)
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], ModelFileError> {
-        if self.0.len() < n {
-            return Err(body_error(format!("truncated in {what}")));
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Ok(head)
-    }
-    fn u32(&mut self, what: &str) -> Result<u32, ModelFileError> {
-        Ok(u32::from_le_bytes(self.take(4, what)?.try_into().unwrap()))
-    }
-    fn f32(&mut self, what: &str) -> Result<f32, ModelFileError> {
-        Ok(f32::from_le_bytes(self.take(4, what)?.try_into().unwrap()))
-    }
-    fn string(&mut self, what: &str) -> Result<String, ModelFileError> {
-        let len = self.take(1, what)?[0] as usize;
-        std::str::from_utf8(self.take(len, what)?)
-            .map(str::to_owned)
-            .map_err(|_| body_error(format!("{what} is not UTF-8")))
-    }
 }
 
 impl SubjectModel {
@@ -147,11 +122,12 @@ impl SubjectModel {
     /// Loads `models/subjects.bin`.
     pub fn load(bytes: &[u8]) -> Result<SubjectModel, ModelFileError> {
         let file = model_file::open(bytes, ModelKind::Subjects, &[VERSION])?;
-        let mut r = Reader(&file.body);
+        let mut r = Reader::new(ModelKind::Subjects, &file.body);
         let k = r.take(1, "the subject count")?[0] as usize;
         let mut subjects = Vec::with_capacity(k);
         for _ in 0..k {
-            subjects.push((r.string("a subject id")?, r.string("a subject label")?));
+            let id = r.short_str("a subject id")?.to_owned();
+            subjects.push((id, r.short_str("a subject label")?.to_owned()));
         }
         let scale = r.f32("the scale")?;
         let temperature = r.f32("the temperature")?;
@@ -162,8 +138,7 @@ impl SubjectModel {
         let mut rows = FxHashMap::default();
         rows.reserve(n);
         for i in 0..n {
-            let w = r.string("a word")?;
-            rows.insert(w.into_boxed_str(), i as u32);
+            rows.insert(r.short_str("a word")?.into(), i as u32);
         }
         if rows.len() != n {
             return Err(body_error("a word appears twice"));
@@ -174,8 +149,11 @@ impl SubjectModel {
             .iter()
             .map(|&b| b as i8)
             .collect();
-        if !r.0.is_empty() {
-            return Err(body_error(format!("{} bytes after the scores", r.0.len())));
+        if !r.rest.is_empty() {
+            return Err(body_error(format!(
+                "{} bytes after the scores",
+                r.rest.len()
+            )));
         }
         Ok(SubjectModel {
             subjects,
@@ -223,9 +201,15 @@ impl SubjectModel {
                 .filter(|w| w.starts_with(char::is_alphabetic))
                 .take(limit)
             {
-                lower.clear();
-                lower.extend(w.chars().flat_map(char::to_lowercase));
-                let Some(&row) = self.rows.get(lower.as_str()) else {
+                // Most words are lower-case ASCII already: no copy for them.
+                let key = if w.bytes().all(|b| !b.is_ascii_uppercase() && b.is_ascii()) {
+                    w
+                } else {
+                    lower.clear();
+                    lower.extend(w.chars().flat_map(char::to_lowercase));
+                    lower.as_str()
+                };
+                let Some(&row) = self.rows.get(key) else {
                     continue;
                 };
                 let weight = self.weights[row as usize] as f32 / 255.0 * mult;

@@ -91,6 +91,63 @@ pub fn evaluate(model: &CategoryModel, docs: &[Example]) -> (Prf, Prf, BTreeMap<
     (micro, macro_, per)
 }
 
+/// Trains with thresholds from `folds`-fold cross-validation; prints the
+/// cross-validated micro and macro F1 (macro over labels with an example)
+/// to `progress` and returns the micro-F1.
+pub fn train_cv(
+    input: &Path,
+    output: &Path,
+    params: &TrainParams,
+    folds: usize,
+    progress: &mut dyn Write,
+) -> anyhow::Result<(Prf, Prf)> {
+    let started = Instant::now();
+    let docs = read_examples(input)?;
+    anyhow::ensure!(folds >= 2, "--folds must be at least 2");
+    let (model, report) = categories::train_cv(&docs, params, folds);
+    let (g, p, c) = report
+        .counts
+        .iter()
+        .fold((0, 0, 0), |a, x| (a.0 + x.0, a.1 + x.1, a.2 + x.2));
+    let micro = Prf::from_counts(g, p, c);
+    let per: Vec<Prf> = report
+        .counts
+        .iter()
+        .filter(|x| x.0 > 0)
+        .map(|&(g, p, c)| Prf::from_counts(g, p, c))
+        .collect();
+    let n = per.len().max(1) as f64;
+    let macro_ = Prf {
+        precision: per.iter().map(|m| m.precision).sum::<f64>() / n,
+        recall: per.iter().map(|m| m.recall).sum::<f64>() / n,
+        f1: per.iter().map(|m| m.f1).sum::<f64>() / n,
+        gold: g,
+        predicted: p,
+        correct: c,
+    };
+    writeln!(
+        progress,
+        "{folds}-fold cross-validation over {} documents, {} labels: micro P {:.4} R {:.4} F1 {:.4}; macro F1 {:.4} ({:.0}s)",
+        docs.len(),
+        model.labels.len(),
+        micro.precision,
+        micro.recall,
+        micro.f1,
+        macro_.f1,
+        started.elapsed().as_secs_f64()
+    )?;
+    std::fs::write(output, model.save())?;
+    writeln!(
+        progress,
+        "saved {} ({} labels, {} weights, {} bytes)",
+        output.display(),
+        model.labels.len(),
+        model.weight_count(),
+        std::fs::metadata(output)?.len(),
+    )?;
+    Ok((micro, macro_))
+}
+
 /// Trains; every 7th document (by position) tunes the thresholds and gives
 /// the held-out estimate printed to `progress`.
 pub fn train(

@@ -9,7 +9,7 @@
 //! milliseconds).
 
 use super::{Ids, WordClusters, MAX_LEVELS};
-use crate::model_file::{self, ModelFileError, ModelKind};
+use crate::model_file::{self, ModelFileError, ModelKind, Reader};
 
 const VERSION: u8 = 1;
 
@@ -17,28 +17,11 @@ fn body_error(reason: impl Into<String>) -> ModelFileError {
     ModelFileError::body(ModelKind::Clusters, reason)
 }
 
-/// A little-endian reader over the body that names what was cut short.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], ModelFileError> {
-        if self.0.len() < n {
-            return Err(body_error(format!("truncated in {what}")));
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Ok(head)
-    }
-    fn u32(&mut self, what: &str) -> Result<u32, ModelFileError> {
-        Ok(u32::from_le_bytes(self.take(4, what)?.try_into().unwrap()))
-    }
-}
-
 impl WordClusters {
     /// Loads a cluster-table file.
     pub fn load(bytes: &[u8]) -> Result<WordClusters, ModelFileError> {
         let file = model_file::open(bytes, ModelKind::Clusters, &[VERSION])?;
-        let mut r = Reader(&file.body);
+        let mut r = Reader::new(ModelKind::Clusters, &file.body);
         let levels = r.take(1, "the level count")?[0] as usize;
         if levels == 0 || levels > MAX_LEVELS {
             return Err(body_error(format!("{levels} levels")));
@@ -49,14 +32,11 @@ impl WordClusters {
         let n = r.u32("the word count")? as usize;
         let mut words = Vec::with_capacity(n);
         for _ in 0..n {
-            let len = r.take(1, "a word length")?[0] as usize;
-            let w = std::str::from_utf8(r.take(len, "a word")?)
-                .map_err(|_| body_error("a word is not UTF-8"))?;
-            words.push(w.to_owned());
+            words.push(r.short_str("a word")?.to_owned());
         }
         let id_bytes = r.take(n * levels * 2, "the ids")?;
-        if !r.0.is_empty() {
-            return Err(body_error(format!("{} bytes after the ids", r.0.len())));
+        if !r.rest.is_empty() {
+            return Err(body_error(format!("{} bytes after the ids", r.rest.len())));
         }
         let entries = words
             .into_iter()
