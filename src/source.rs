@@ -388,13 +388,14 @@ impl PollLoop {
         });
     }
 
-    /// Pauses or resumes fetching for the whole assignment.
-    fn set_paused(&self, pause: bool) {
+    /// Pauses or resumes fetching for the whole assignment; false when
+    /// there was nothing to apply it to (no assignment, or an error).
+    fn set_paused(&self, pause: bool) -> bool {
         let Ok(assignment) = self.consumer.assignment() else {
-            return;
+            return false;
         };
         if assignment.count() == 0 {
-            return;
+            return false;
         }
         let r = if pause {
             self.consumer.pause(&assignment)
@@ -403,7 +404,9 @@ impl PollLoop {
         };
         if let Err(e) = r {
             tracing::warn!(error = %e, pause, "pausing or resuming the assignment failed");
+            return false;
         }
+        true
     }
 
     /// One poll: serves rebalances, commits and errors; returns a message.
@@ -491,8 +494,13 @@ impl PollLoop {
             let stalled = full_since.is_some_and(|t| t.elapsed() >= STALL_BEFORE_PAUSE);
             if stalled || paused {
                 // Re-pausing every round covers partitions assigned meanwhile.
-                self.set_paused(stalled);
-                paused = stalled;
+                // A resume counts only once it reached an assignment: a stall
+                // that ends between a revocation and the next assignment
+                // would otherwise leave the pause on partitions librdkafka
+                // hands back paused, and the instance would idle forever
+                // (seen in the replication test after a coordinator loss).
+                let applied = self.set_paused(stalled);
+                paused = stalled || !applied;
             }
             if full && !stalled {
                 self.wait_for_capacity(blocked.unwrap_or(0));

@@ -97,6 +97,9 @@ pub struct Categories {
     /// Body words read per document, from the start (0: all).
     #[arg(long, default_value_t = 150)]
     max_words: u32,
+    /// Binary word features instead of sublinear tf-idf (the earlier recipe).
+    #[arg(long)]
+    binary: bool,
     /// Thresholds by this many-fold cross-validation (0: tuned on every
     /// 7th document instead, the earlier recipe).
     #[arg(long, default_value_t = 5)]
@@ -174,6 +177,7 @@ impl Command {
                     seed: c.seed,
                     min_weight: c.min_weight,
                     max_words: c.max_words,
+                    tfidf: !c.binary,
                 };
                 if c.folds == 0 {
                     training::categories::train(

@@ -22,9 +22,10 @@
 
 use crate::model_file::{self, ModelFileError, ModelKind};
 
-/// The model file version this build writes and reads: sparse weights
-/// (version 1, dense rows, is refused: retrain it).
-const VERSION: u8 = 2;
+/// The model file version this build writes: sparse weights and an idf per
+/// bucket. Version 2 (binary features, no idf) is still read; version 1
+/// (dense rows) is refused: retrain it.
+const VERSION: u8 = 3;
 
 /// The default model, trained on Reuters-21578 ModApte train (see NOTICE).
 pub const DEFAULT_MODEL: &[u8] = include_bytes!("../../../../models/categories.bin");
@@ -43,6 +44,9 @@ pub struct CategoryModel {
     scale: f32,
     bias: Vec<f32>,
     pub thresholds: Vec<f32>,
+    /// Inverse document frequency per bucket (version 3); empty: binary
+    /// features (version 2 files).
+    idf: Vec<f32>,
 }
 
 impl std::fmt::Debug for CategoryModel {
@@ -106,9 +110,9 @@ fn for_each_word(text: &str, buf: &mut Vec<u8>, mut word: impl FnMut(&[u8]) -> b
     flush(buf, &mut chars);
 }
 
-/// Hashed, L2-normalised binary features `(bucket, value)`, sorted by bucket.
-/// `max_words` limits the body words read (0: all).
-pub fn features(title: Option<&str>, body: &str, bits: u32, max_words: u32) -> Vec<(u32, f32)> {
+/// The hashed buckets of every word of the title and of the first
+/// `max_words` body words (0: all), sorted, with repeats.
+fn buckets(title: Option<&str>, body: &str, bits: u32, max_words: u32) -> Vec<u32> {
     let mut buckets: Vec<u32> = Vec::with_capacity(256);
     let mut buf = Vec::with_capacity(32);
     let mut words = |text: &str, prefix: u64, limit: u32, buckets: &mut Vec<u32>| {
@@ -126,9 +130,64 @@ pub fn features(title: Option<&str>, body: &str, bits: u32, max_words: u32) -> V
     }
     words(body, 0, max_words, &mut buckets);
     buckets.sort_unstable();
-    buckets.dedup();
-    let v = 1.0 / (buckets.len().max(1) as f32).sqrt();
-    buckets.into_iter().map(|b| (b, v)).collect()
+    buckets
+}
+
+/// Hashed, L2-normalised features `(bucket, value)`, sorted by bucket: with
+/// an `idf` table, `(1 + ln tf) × idf` (sublinear tf-idf, the weighting
+/// under which linear models do best on Reuters-21578); without one,
+/// binary. `max_words` limits the body words read (0: all).
+pub fn features(
+    title: Option<&str>,
+    body: &str,
+    bits: u32,
+    max_words: u32,
+    idf: &[f32],
+) -> Vec<(u32, f32)> {
+    let all = buckets(title, body, bits, max_words);
+    let mut out: Vec<(u32, f32)> = Vec::with_capacity(all.len());
+    for b in all {
+        match out.last_mut() {
+            Some((last, tf)) if *last == b => *tf += 1.0,
+            _ => out.push((b, 1.0)),
+        }
+    }
+    for (b, v) in &mut out {
+        *v = if idf.is_empty() {
+            1.0
+        } else {
+            (1.0 + v.ln()) * idf[*b as usize]
+        };
+    }
+    let norm = out
+        .iter()
+        .map(|(_, v)| v * v)
+        .sum::<f32>()
+        .sqrt()
+        .max(1e-12);
+    for (_, v) in &mut out {
+        *v /= norm;
+    }
+    out
+}
+
+/// Smoothed idf per bucket over `docs`' bucket lists: `ln((1 + n) / (1 +
+/// df)) + 1`.
+fn idf_of(docs: &[Vec<u32>], bits: u32) -> Vec<f32> {
+    let mut df = vec![0u32; 1 << bits];
+    for d in docs {
+        let mut last = u32::MAX;
+        for &b in d {
+            if b != last {
+                df[b as usize] += 1;
+                last = b;
+            }
+        }
+    }
+    let n = docs.len() as f32;
+    df.iter()
+        .map(|&d| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)
+        .collect()
 }
 
 fn sigmoid(x: f32) -> f32 {
@@ -138,31 +197,29 @@ fn sigmoid(x: f32) -> f32 {
 impl CategoryModel {
     /// Probability of every label.
     pub fn probabilities(&self, title: Option<&str>, body: &str) -> Vec<f32> {
-        let feats = features(title, body, self.bits, self.max_words);
-        // Every feature has the same value, so sum integers and scale once.
-        let v = feats.first().map_or(0.0, |f| f.1);
+        let feats = features(title, body, self.bits, self.max_words, &self.idf);
         // First the ranges, asking for each bucket's weights ahead of use:
         // the loads then overlap instead of queueing behind the additions.
         for &(b, _) in &feats {
             super::prefetch(self.offsets.as_ptr().wrapping_add(b as usize));
         }
-        let ranges: Vec<(u32, u32)> = feats
+        let ranges: Vec<(u32, u32, f32)> = feats
             .iter()
-            .map(|&(b, _)| {
+            .map(|&(b, v)| {
                 let (s, e) = (self.offsets[b as usize], self.offsets[b as usize + 1]);
                 super::prefetch(self.weights.as_ptr().wrapping_add(s as usize));
-                (s, e)
+                (s, e, v)
             })
             .collect();
-        let mut acc = vec![0i32; self.labels.len()];
-        for (s, e) in ranges {
+        let mut acc = vec![0f32; self.labels.len()];
+        for (s, e, v) in ranges {
             for &(label, w) in &self.weights[s as usize..e as usize] {
-                acc[label as usize] += w as i32;
+                acc[label as usize] += w as f32 * v;
             }
         }
         acc.iter()
             .zip(&self.bias)
-            .map(|(&a, b)| sigmoid(a as f32 * v * self.scale + b))
+            .map(|(&a, b)| sigmoid(a * self.scale + b))
             .collect()
     }
 
@@ -203,11 +260,16 @@ impl CategoryModel {
             raw.extend_from_slice(&label.to_le_bytes());
             raw.extend_from_slice(&w.to_le_bytes());
         }
+        // The idf per bucket, in thousandths (it lies in 1..=ln(n)+1).
+        for &x in &self.idf {
+            raw.extend_from_slice(&((x * 1000.0).round() as u16).to_le_bytes());
+        }
         model_file::write(ModelKind::Categories, VERSION, &raw)
     }
 
     pub fn load(bytes: &[u8]) -> Result<CategoryModel, ModelFileError> {
-        let raw = model_file::open(bytes, ModelKind::Categories, &[VERSION])?.body;
+        let file = model_file::open(bytes, ModelKind::Categories, &[2, VERSION])?;
+        let (version, raw) = (file.version, file.body);
         let bad = |reason: String| ModelFileError::body(ModelKind::Categories, reason);
         let mut pos = 0usize;
         let mut take = |n: usize| -> Result<&[u8], ModelFileError> {
@@ -252,6 +314,17 @@ impl CategoryModel {
             }
             weights.push((label, i16::from_le_bytes([c[2], c[3]])));
         }
+        let idf = if version >= 3 {
+            take((1usize << bits) * 2)?
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]) as f32 / 1000.0)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if pos != raw.len() {
+            return Err(bad(format!("{} bytes after the model", raw.len() - pos)));
+        }
         Ok(CategoryModel {
             bits,
             max_words,
@@ -261,6 +334,7 @@ impl CategoryModel {
             scale,
             bias,
             thresholds,
+            idf,
         })
     }
 }
@@ -283,6 +357,8 @@ pub struct TrainParams {
     pub min_weight: f32,
     /// Body words read per document (0: all).
     pub max_words: u32,
+    /// Sublinear tf-idf features (else binary).
+    pub tfidf: bool,
 }
 
 /// Trains one-vs-rest logistic regression by SGD; thresholds are tuned per
@@ -299,31 +375,18 @@ pub fn train(
     let labels = label_set(train, tune);
     // 1. Fit on `train`, tune thresholds on `tune`.
     let train_refs: Vec<&Example> = train.iter().collect();
-    let (w, b) = fit(&train_refs, &labels, params);
-    let (offsets, weights, scale) = sparsify(&w, labels.len(), params.min_weight);
-    let mut model = CategoryModel {
-        bits: params.bits,
-        max_words: params.max_words,
-        labels: labels.clone(),
-        offsets,
-        weights,
-        scale,
-        bias: b,
-        thresholds: vec![0.5; labels.len()],
-    };
+    let mut model = fitted(&train_refs, &labels, params);
     tune_thresholds(&mut model, &labels, tune);
     if !refit {
         return model;
     }
     // 2. Refit on everything with the tuned thresholds.
     let all: Vec<&Example> = train.iter().chain(tune).collect();
-    let (w, b) = fit(&all, &labels, params);
-    let (offsets, weights, scale) = sparsify(&w, labels.len(), params.min_weight);
-    model.offsets = offsets;
-    model.weights = weights;
-    model.scale = scale;
-    model.bias = b;
-    model
+    let thresholds = std::mem::take(&mut model.thresholds);
+    CategoryModel {
+        thresholds,
+        ..fitted(&all, &labels, params)
+    }
 }
 
 /// What [`train_cv`] measured: the cross-validated scores of the thresholds
@@ -382,7 +445,16 @@ pub fn train_cv(docs: &[Example], params: &TrainParams, folds: usize) -> (Catego
                     return 0.5;
                 }
                 let p: Vec<Vec<f32>> = idx.iter().map(|&i| vec![oof[i][li]]).collect();
-                best_threshold(&p, 0, &g)
+                let t = best_threshold(&p, 0, &g);
+                // SCut's fallback (Yang 2001): a threshold whose best F1 is
+                // poor would only open the label to noise (a rare label's
+                // two positives reached at 0.05 by predicting it for half
+                // the corpus); such labels keep 0.5.
+                if f1_at(&p, &g, t) < MIN_CV_F1 {
+                    0.5
+                } else {
+                    t
+                }
             })
             .collect()
     };
@@ -408,9 +480,30 @@ pub fn train_cv(docs: &[Example], params: &TrainParams, folds: usize) -> (Catego
 /// [`train_cv`]: a handful of scores cannot place a threshold.
 pub const MIN_CV_POSITIVES: usize = 2;
 
+/// Below this out-of-fold F1 a label keeps the threshold 0.5 in [`train_cv`].
+pub const MIN_CV_F1: f32 = 0.2;
+
+/// F1 of predicting `p[i][0] >= t` against `gold`.
+fn f1_at(p: &[Vec<f32>], gold: &[bool], t: f32) -> f32 {
+    let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+    for (p, &g) in p.iter().zip(gold) {
+        match (p[0] >= t, g) {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            (false, true) => fn_ += 1,
+            _ => {}
+        }
+    }
+    if tp == 0 {
+        0.0
+    } else {
+        2.0 * tp as f32 / (2 * tp + fp + fn_) as f32
+    }
+}
+
 /// A model fitted on `docs` (weights sparsified), thresholds 0.5.
 fn fitted(docs: &[&Example], labels: &[String], params: &TrainParams) -> CategoryModel {
-    let (w, b) = fit(docs, labels, params);
+    let (w, b, idf) = fit(docs, labels, params);
     let (offsets, weights, scale) = sparsify(&w, labels.len(), params.min_weight);
     CategoryModel {
         bits: params.bits,
@@ -421,6 +514,7 @@ fn fitted(docs: &[&Example], labels: &[String], params: &TrainParams) -> Categor
         scale,
         bias: b,
         thresholds: vec![0.5; labels.len()],
+        idf,
     }
 }
 
@@ -438,8 +532,13 @@ fn label_set(train: &[Example], tune: &[Example]) -> Vec<String> {
 
 /// Fits dense weights (`2^bits` rows of one weight per label) and biases to
 /// `docs` by SGD: `epochs` passes, each in a fresh order drawn from `seed`,
-/// with a learning rate of `2 / (1 + epoch)`.
-fn fit(docs: &[&Example], labels: &[String], params: &TrainParams) -> (Vec<f32>, Vec<f32>) {
+/// with a learning rate of `2 / (1 + epoch)`; with `tfidf` also the idf
+/// table of `docs` (else it is empty).
+fn fit(
+    docs: &[&Example],
+    labels: &[String],
+    params: &TrainParams,
+) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let TrainParams {
         bits,
         epochs,
@@ -448,7 +547,16 @@ fn fit(docs: &[&Example], labels: &[String], params: &TrainParams) -> (Vec<f32>,
         ..
     } = *params;
     let l = labels.len();
-    let feats = doc_features(docs, bits, max_words);
+    let idf = if params.tfidf {
+        let lists: Vec<Vec<u32>> = docs
+            .iter()
+            .map(|e| buckets(e.title.as_deref(), &e.body, bits, max_words))
+            .collect();
+        idf_of(&lists, bits)
+    } else {
+        Vec::new()
+    };
+    let feats = doc_features(docs, bits, max_words, &idf);
     let ys = label_vectors(docs, labels);
     let mut w = vec![0f32; (1usize << bits) * l];
     let mut b = vec![0f32; l];
@@ -462,13 +570,13 @@ fn fit(docs: &[&Example], labels: &[String], params: &TrainParams) -> (Vec<f32>,
             sgd_step(&mut w, &mut b, &mut scores, &feats[d], &ys[d], lr);
         }
     }
-    (w, b)
+    (w, b, idf)
 }
 
 /// Each document's features, as the model reads them.
-fn doc_features(docs: &[&Example], bits: u32, max_words: u32) -> Vec<Vec<(u32, f32)>> {
+fn doc_features(docs: &[&Example], bits: u32, max_words: u32, idf: &[f32]) -> Vec<Vec<(u32, f32)>> {
     docs.iter()
-        .map(|e| features(e.title.as_deref(), &e.body, bits, max_words))
+        .map(|e| features(e.title.as_deref(), &e.body, bits, max_words, idf))
         .collect()
 }
 
@@ -607,18 +715,18 @@ mod tests {
         // Words of two or more characters: Oil prices rose on Monday Ölpreis 42 ...
         let first_five = "Oil prices rose 3% on Monday";
         assert_eq!(
-            features(None, body, 16, 5),
-            features(None, first_five, 16, 0)
+            features(None, body, 16, 5, &[]),
+            features(None, first_five, 16, 0, &[])
         );
         assert_ne!(
-            features(None, body, 16, 6),
-            features(None, first_five, 16, 0)
+            features(None, body, 16, 6, &[]),
+            features(None, first_five, 16, 0, &[])
         );
         // The title is always read whole and hashed apart from the body.
-        let with_title = features(Some("Oil"), body, 16, 5);
+        let with_title = features(Some("Oil"), body, 16, 5, &[]);
         assert_eq!(
             with_title.len(),
-            features(None, first_five, 16, 0).len() + 1
+            features(None, first_five, 16, 0, &[]).len() + 1
         );
         let mut words = Vec::new();
         for_each_word(body, &mut Vec::new(), |w| {
@@ -657,6 +765,7 @@ mod tests {
             seed: 1,
             min_weight: 0.0,
             max_words: 0,
+            tfidf: true,
         };
         let m = train(train_set, tune_set, &params, true);
         let labels = |body: &str| -> Vec<String> {
