@@ -176,7 +176,7 @@ mod tests {
     fn the_committed_category_model_saves_to_the_same_body() {
         use crate::enrich::categories::{CategoryModel, DEFAULT_MODEL};
         let saved = CategoryModel::load(DEFAULT_MODEL).unwrap().save();
-        let body = |b: &[u8]| open(b, ModelKind::Categories, &[2]).unwrap().body;
+        let body = |b: &[u8]| open(b, ModelKind::Categories, &[2, 3]).unwrap().body;
         assert!(
             body(&saved) == body(DEFAULT_MODEL),
             "the re-saved body differs"
