@@ -70,49 +70,22 @@ pub fn evaluate(model: &CategoryModel, docs: &[Example]) -> (Prf, Prf, BTreeMap<
             }
         }
     }
-    let (g, p, c) = counts
-        .values()
-        .fold((0, 0, 0), |a, x| (a.0 + x.0, a.1 + x.1, a.2 + x.2));
-    let micro = Prf::from_counts(g, p, c);
+    let (micro, macro_) = micro_macro(counts.values());
     let per: BTreeMap<String, Prf> = counts
         .iter()
         .filter(|(_, x)| x.0 > 0)
         .map(|(k, &(g, p, c))| (k.clone(), Prf::from_counts(g, p, c)))
         .collect();
-    let n = per.len().max(1) as f64;
-    let macro_ = Prf {
-        precision: per.values().map(|m| m.precision).sum::<f64>() / n,
-        recall: per.values().map(|m| m.recall).sum::<f64>() / n,
-        f1: per.values().map(|m| m.f1).sum::<f64>() / n,
-        gold: g,
-        predicted: p,
-        correct: c,
-    };
     (micro, macro_, per)
 }
 
-/// Trains with thresholds from `folds`-fold cross-validation; prints the
-/// cross-validated micro and macro F1 (macro over labels with an example)
-/// to `progress` and returns the micro-F1.
-pub fn train_cv(
-    input: &Path,
-    output: &Path,
-    params: &TrainParams,
-    folds: usize,
-    progress: &mut dyn Write,
-) -> anyhow::Result<(Prf, Prf)> {
-    let started = Instant::now();
-    let docs = read_examples(input)?;
-    anyhow::ensure!(folds >= 2, "--folds must be at least 2");
-    let (model, report) = categories::train_cv(&docs, params, folds);
-    let (g, p, c) = report
-        .counts
-        .iter()
+/// Micro scores over all `(gold, predicted, correct)` label counts, and
+/// macro scores over the labels with a gold example.
+fn micro_macro<'a>(counts: impl Iterator<Item = &'a (usize, usize, usize)> + Clone) -> (Prf, Prf) {
+    let (g, p, c) = counts
+        .clone()
         .fold((0, 0, 0), |a, x| (a.0 + x.0, a.1 + x.1, a.2 + x.2));
-    let micro = Prf::from_counts(g, p, c);
-    let per: Vec<Prf> = report
-        .counts
-        .iter()
+    let per: Vec<Prf> = counts
         .filter(|x| x.0 > 0)
         .map(|&(g, p, c)| Prf::from_counts(g, p, c))
         .collect();
@@ -125,6 +98,24 @@ pub fn train_cv(
         predicted: p,
         correct: c,
     };
+    (Prf::from_counts(g, p, c), macro_)
+}
+
+/// Trains with thresholds from `folds`-fold cross-validation; prints the
+/// cross-validated micro and macro F1 (macro over labels with an example)
+/// to `progress` and returns both.
+pub fn train_cv(
+    input: &Path,
+    output: &Path,
+    params: &TrainParams,
+    folds: usize,
+    progress: &mut dyn Write,
+) -> anyhow::Result<(Prf, Prf)> {
+    let started = Instant::now();
+    let docs = read_examples(input)?;
+    anyhow::ensure!(folds >= 2, "--folds must be at least 2");
+    let (model, report) = categories::train_cv(&docs, params, folds);
+    let (micro, macro_) = micro_macro(report.counts.iter());
     writeln!(
         progress,
         "{folds}-fold cross-validation over {} documents, {} labels: micro P {:.4} R {:.4} F1 {:.4}; macro F1 {:.4} ({:.0}s)",
