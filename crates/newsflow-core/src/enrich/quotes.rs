@@ -507,6 +507,9 @@ struct Ctx<'t, 'a> {
     entities: &'t [Entity],
     /// Sorted by start.
     named: Vec<Named>,
+    /// The longest mention, in characters: a mention starting more than
+    /// this before a position cannot reach it.
+    longest: usize,
 }
 
 impl<'t, 'a> Ctx<'t, 'a> {
@@ -530,10 +533,12 @@ impl<'t, 'a> Ctx<'t, 'a> {
             }
         }
         named.sort_by_key(|n| n.start);
+        let longest = named.iter().map(|n| n.end - n.start).max().unwrap_or(0);
         Ctx {
             body,
             entities,
             named,
+            longest,
         }
     }
 
@@ -840,9 +845,13 @@ impl<'t, 'a> Ctx<'t, 'a> {
         }
         let (a, b) = self.bytes(seg);
         let (a, b) = (self.body.char_offset(a), self.body.char_offset(b));
-        self.named
+        // Only mentions starting in `a - longest .. b` can overlap: a binary
+        // search instead of a scan from the first mention of the article.
+        let from = self.named.partition_point(|n| n.start + self.longest <= a);
+        self.named[from..]
             .iter()
-            .find(|n| n.start < b && a < n.end && !self.is_possessive(n))
+            .take_while(|n| n.start < b)
+            .find(|n| a < n.end && !self.is_possessive(n))
             .copied()
     }
 

@@ -33,7 +33,10 @@ pub(super) fn link_acronyms(src: &str, cands: &mut [Candidate]) {
 /// the start of `rest`, if any.
 pub(super) fn acronym_after(rest: &str) -> Option<&str> {
     let rest = rest.strip_prefix(' ').unwrap_or(rest).strip_prefix('(')?;
-    let close = rest.find(')')?;
+    // An acronym has at most 10 bytes, so only the next 11 can hold the
+    // ')': a search to the end of the text for every "Name (" made an
+    // article with many unclosed parentheses quadratic.
+    let close = rest.bytes().take(11).position(|b| b == b')')?;
     let acr = &rest[..close];
     let ok = (2..=10).contains(&acr.len())
         && acr.chars().next().is_some_and(|c| c.is_ascii_uppercase())
@@ -86,6 +89,7 @@ mod tests {
         assert_eq!(acronym_after(" (U.S.)"), Some("U.S."));
         assert_eq!(acronym_after(" (S&P)"), Some("S&P"));
         assert_eq!(acronym_after(" (G20)"), Some("G20"));
+        assert_eq!(acronym_after(" (ABCDEFGHIJ)"), Some("ABCDEFGHIJ")); // ten, the most
     }
 
     #[test]

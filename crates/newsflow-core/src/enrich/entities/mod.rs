@@ -197,12 +197,16 @@ fn tagged_candidates(
             let (start, end) = (toks[a].0, toks[b - 1].1);
             covered.push((start, end));
             let etype = TYPES[ty];
-            // A known name with exactly this span, or covering it after leading titles.
-            let known = lex_matches
-                .iter()
-                .find(|m| m.start == start && m.end == end)
+            // A known name with exactly this span, or covering it after
+            // leading titles. The matches are sorted and do not overlap, so
+            // both are found by binary search among those inside the span.
+            let inside = &lex_matches[lex_matches.partition_point(|m| m.start < start)..];
+            let inside = &inside[..inside.partition_point(|m| m.start < end)];
+            let known = inside
+                .first()
+                .filter(|m| m.start == start && m.end == end)
                 .or_else(|| {
-                    lex_matches.iter().find(|m| {
+                    inside.iter().find(|m| {
                         m.end == end
                             && m.start > start
                             && src[start..m.start].split_whitespace().all(words::is_title)
@@ -229,7 +233,11 @@ fn tagged_candidates(
         let entry = &lex.entries[m.entry];
         let trusted = entry.place_kind.as_deref().is_none_or(|k| k != "city")
             || m.surface == Surface::Adjective;
-        let overlaps = covered.iter().any(|&(s, e)| m.start < e && m.end > s);
+        // Tagged spans are in text order and do not overlap: the first one
+        // ending after the match's start is the only one it can overlap.
+        let overlaps = covered
+            .get(covered.partition_point(|&(_, e)| e <= m.start))
+            .is_some_and(|&(s, _)| s < m.end);
         if trusted && !overlaps && m.surface != Surface::Ticker {
             out.push(Candidate {
                 start: m.start,

@@ -16,6 +16,7 @@
 
 mod compile;
 
+use rustc_hash::FxHashSet as HashSet;
 use serde::Deserialize;
 
 use crate::article::{EntityType, Evidence, TextField, Topic, TopicKind};
@@ -307,12 +308,9 @@ impl Taxonomy {
                     topic.terms.iter().map(|(r, _, _)| terms.of(r)).collect();
                 let (rule_true, used) = eval(&topic.expr, &term_occ);
                 let mut evidence: Vec<(usize, Occurrence)> = Vec::new();
+                let mut at: HashSet<(Field, usize)> = HashSet::default();
                 for (term, o) in used {
-                    if topic.positive[term]
-                        && !evidence
-                            .iter()
-                            .any(|(_, x)| x.field == o.field && x.start == o.start)
-                    {
+                    if topic.positive[term] && at.insert((o.field, o.start)) {
                         evidence.push((term, o));
                     }
                 }
@@ -436,15 +434,27 @@ fn eval(e: &Expr, occ: &[&[Occurrence]]) -> (bool, Vec<(usize, Occurrence)>) {
             (any, all)
         }
         Expr::Not(inner) => (!eval(inner, occ).0, Vec::new()),
-        Expr::Near(a, b, n) => pairwise(a, b, occ, |x, y| {
-            x.field == y.field && {
-                let (lo, hi) = if x.token <= y.token { (x, y) } else { (y, x) };
-                hi.token.saturating_sub(lo.token) <= *n + 1
-            }
-        }),
-        Expr::Sentence(a, b) => pairwise(a, b, occ, |x, y| {
-            x.field == y.field && x.sentence == y.sentence
-        }),
+        // Within n + 1 tokens of each other, in the same field.
+        Expr::Near(a, b, n) => pairwise(
+            a,
+            b,
+            occ,
+            |o| (o.field, o.token),
+            |x| {
+                let reach = *n + 1;
+                (
+                    (x.field, x.token.saturating_sub(reach)),
+                    (x.field, x.token + reach),
+                )
+            },
+        ),
+        Expr::Sentence(a, b) => pairwise(
+            a,
+            b,
+            occ,
+            |o| (o.field, o.sentence),
+            |x| ((x.field, x.sentence), (x.field, x.sentence)),
+        ),
     }
 }
 
@@ -475,23 +485,41 @@ fn pairwise(
     a: &Expr,
     b: &Expr,
     occ: &[&[Occurrence]],
-    close: impl Fn(&Occurrence, &Occurrence) -> bool,
+    key: impl Fn(&Occurrence) -> (Field, usize),
+    reach: impl Fn(&Occurrence) -> ((Field, usize), (Field, usize)),
 ) -> (bool, Vec<(usize, Occurrence)>) {
     let (ok_a, ua) = eval(a, occ);
     let (ok_b, ub) = eval(b, occ);
     if !ok_a || !ok_b {
         return (false, Vec::new());
     }
+    // `b`'s occurrences sorted by key, so the ones close to each of `a`'s
+    // are one binary-searched range: a name repeated hundreds of times in
+    // a long article made the all-pairs loop quadratic. The output keeps
+    // the all-pairs order (each `a` occurrence, then its close `b` ones in
+    // their own order), so evidence stays the same.
+    let mut order: Vec<usize> = (0..ub.len()).collect();
+    order.sort_by_key(|&j| key(&ub[j].1));
+    let keys: Vec<(Field, usize)> = order.iter().map(|&j| key(&ub[j].1)).collect();
     let mut used = Vec::new();
+    let mut seen: HashSet<(usize, Occurrence)> = HashSet::default();
+    let mut close: Vec<usize> = Vec::new();
     for x in &ua {
-        for y in &ub {
-            if close(&x.1, &y.1) {
-                if !used.contains(x) {
-                    used.push(*x);
-                }
-                if !used.contains(y) {
-                    used.push(*y);
-                }
+        let (lo, hi) = reach(&x.1);
+        let from = keys.partition_point(|k| *k < lo);
+        let to = keys.partition_point(|k| *k <= hi);
+        if from >= to {
+            continue;
+        }
+        close.clear();
+        close.extend_from_slice(&order[from..to]);
+        close.sort_unstable();
+        if seen.insert(*x) {
+            used.push(*x);
+        }
+        for &j in &close {
+            if seen.insert(ub[j]) {
+                used.push(ub[j]);
             }
         }
     }
