@@ -64,11 +64,21 @@ impl ClientErrors {
 #[derive(Debug, Default, Clone)]
 pub struct SinkContext {
     pub errors: std::sync::Arc<ClientErrors>,
+    /// Triggered on a fatal producer error ([`crate::sink::Sink::stop_on_fatal`]).
+    pub fatal_stop: std::sync::Arc<Mutex<Option<crate::shutdown::Shutdown>>>,
 }
 
 impl ClientContext for SinkContext {
     fn error(&self, error: KafkaError, reason: &str) {
         self.errors.record(&error, reason);
+        if error.rdkafka_error_code() == Some(rdkafka::types::RDKafkaErrorCode::Fatal) {
+            // The idempotent producer cannot go on without risking
+            // duplicates or reordering: stop at once rather than fail every
+            // later delivery one by one.
+            if let Some(stop) = self.fatal_stop.lock().unwrap().as_ref() {
+                stop.trigger();
+            }
+        }
     }
 }
 

@@ -111,8 +111,11 @@ struct ProcessedMessage {
     article_id: String,
     records: Vec<Outgoing>,
     dead_letter: Option<DeadLetterReason>,
-    /// The input, kept to dead-letter it if an output turns out too large.
+    /// The input, kept to dead-letter it if an output turns out too large
+    /// or is rejected by the broker.
     original: (Option<Vec<u8>>, Vec<u8>, Option<OwnedHeaders>),
+    /// The topic of each record sent, in order (filled by the ordered stage).
+    sent_to: Vec<String>,
 }
 
 /// Per-message work on a worker thread: decode, enrich, encode. A panic
@@ -192,6 +195,7 @@ fn process(
         records,
         dead_letter,
         original: (key, payload, headers),
+        sent_to: Vec::new(),
     }
 }
 
@@ -266,6 +270,7 @@ pub async fn run(
     let stop = shutdown.child();
     let exactly_once = settings.delivery.mode == DeliveryMode::ExactlyOnce;
     let sink = Sink::new(&settings)?;
+    sink.stop_on_fatal(stop.clone());
     let commit_now = Arc::new(Notify::new());
     let consumer = source::create_consumer(&settings, tracker.clone(), commit_now.clone())?;
     {
@@ -387,9 +392,14 @@ pub async fn run(
     let _ = poll.join();
     // The final revocation (unsubscribe) must not wait a second deadline.
     consumer.context().set_stopping();
-    let fatal = match (fatal, consumer.context().fatal()) {
-        (None, Some(why)) => Some(anyhow::anyhow!(why)),
-        (f, _) => f,
+    let fatal = match (fatal, consumer.context().fatal(), sink.fatal()) {
+        // A fatal producer error explains every delivery failure after it.
+        (_, _, Some(why)) => {
+            tracing::error!(error = %why, "fatal producer error: the idempotent producer cannot go on without risking duplicates or reordering; stopping (a restart gets a new producer)");
+            Some(anyhow::anyhow!("fatal producer error: {why}"))
+        }
+        (None, Some(why), None) => Some(anyhow::anyhow!(why)),
+        (f, _, None) => f,
     };
     // Exactly-once: the ordered stage committed the last transaction with
     // its offsets; there is nothing for the consumer to commit.
@@ -503,7 +513,22 @@ impl Ordered {
         let mut results = std::pin::pin!(results);
         let mut acks: JoinSet<anyhow::Result<()>> = JoinSet::new();
         let mut outcome = Ok(());
-        while let Some(done) = results.next().await {
+        loop {
+            // A failed delivery must stop the service even while no input
+            // arrives, so acknowledgements are awaited beside the results.
+            let done = tokio::select! {
+                next = results.next() => match next {
+                    Some(done) => done,
+                    None => break,
+                },
+                Some(r) = acks.join_next(), if !acks.is_empty() => {
+                    if let Err(e) = r.map_err(anyhow::Error::from).and_then(|x| x) {
+                        outcome = Err(e);
+                        break;
+                    }
+                    continue;
+                }
+            };
             let sent = match done {
                 Ok(mut p) => self.send(&mut p).await.map(|f| (p, f)),
                 Err(e) => Err(e),
@@ -601,10 +626,18 @@ impl Ordered {
         while i < records.len() {
             match sink.send(&records[i]).await {
                 Ok(f) => futures.push(f),
-                Err(e) if i == 0 && p.dead_letter.is_none() && sink::is_too_large(&e) => {
-                    let (key, payload, headers) = std::mem::take(&mut p.original);
-                    let reason = DeadLetterReason::OutputTooLarge(e.to_string());
-                    records = vec![sink::dead_letter(
+                // Refused before it left: an enriched event over
+                // `message.max.bytes`, or a topic the producer already knows
+                // it cannot write. The input is dead-lettered in place of
+                // this record and the ones after it.
+                Err(e) if p.dead_letter.is_none() && sink::is_permanent(&e) => {
+                    let reason = if i == 0 && sink::is_too_large(&e) {
+                        DeadLetterReason::OutputTooLarge(e.to_string())
+                    } else {
+                        DeadLetterReason::Rejected(format!("{}: {e}", records[i].topic))
+                    };
+                    let (key, payload, headers) = p.original.clone();
+                    let mut dl = vec![sink::dead_letter(
                         &settings.topics.dlq,
                         (&p.tp.topic, p.tp.partition, p.offset),
                         key,
@@ -612,6 +645,10 @@ impl Ordered {
                         headers.as_ref(),
                         &reason,
                     )];
+                    let source = format!("{}/{}/{}", p.tp.topic, p.tp.partition, p.offset);
+                    sink::add_lineage(&mut dl, &source, None);
+                    records.truncate(i);
+                    records.append(&mut dl);
                     p.dead_letter = Some(reason);
                     continue;
                 }
@@ -630,6 +667,7 @@ impl Ordered {
         for r in &records {
             self.counters.count_produced(&r.topic);
         }
+        p.sent_to = records.iter().map(|r| r.topic.clone()).collect();
         match &p.dead_letter {
             Some(reason) => {
                 stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
@@ -657,7 +695,11 @@ impl Ordered {
     }
 
     /// At least once: spawns the wait for a message's acknowledgements, after
-    /// which its offset is done and its permit returned.
+    /// which its offset is done and its permit returned. A record the broker
+    /// refused for good ([`sink::is_permanent`]) dead-letters the input
+    /// instead (class `rejected`), so the partition moves on rather than
+    /// redoing the same offset after every restart; any other delivery
+    /// failure stops the service without committing the message.
     fn track_acks(
         &self,
         p: &mut ProcessedMessage,
@@ -667,21 +709,86 @@ impl Ordered {
         let (tp, offset, epoch, id) = (p.tp.clone(), p.offset, p.epoch, p.article_id.clone());
         let permit = p.permit.take();
         let tracker = self.tracker.clone();
+        let sent_to = std::mem::take(&mut p.sent_to);
+        let original = std::mem::take(&mut p.original);
+        let dead_letter = p.dead_letter.clone();
+        let (sink, settings, stats) =
+            (self.sink.clone(), self.settings.clone(), self.stats.clone());
         acks.spawn(async move {
-            for f in futures {
+            let mut rejected = None;
+            for (f, topic) in futures.into_iter().zip(&sent_to) {
                 match f.await {
                     Ok(Ok(_)) => {}
+                    Ok(Err((e, _))) if sink::is_permanent(&e) && dead_letter.is_none() => {
+                        rejected.get_or_insert(DeadLetterReason::Rejected(format!("{topic}: {e}")));
+                    }
+                    // A dead letter the dead-letter topic refuses as too
+                    // large goes again, truncated.
+                    Ok(Err((e, _))) if sink::is_too_large(&e) && dead_letter.is_some() => {
+                        rejected = dead_letter.clone();
+                    }
                     Ok(Err((e, _))) => {
-                        tracing::error!(topic = %tp.topic, partition = tp.partition, offset, article_id = %id, error = %e, "delivery failed; stopping without committing this message");
-                        anyhow::bail!("delivery of output for {}[{}]@{offset} failed: {e}", tp.topic, tp.partition);
+                        tracing::error!(topic = %tp.topic, partition = tp.partition, offset, article_id = %id, output = %topic, error = %e, "delivery failed; stopping without committing this message");
+                        anyhow::bail!("delivery of output for {}[{}]@{offset} to {topic} failed: {e}", tp.topic, tp.partition);
                     }
                     Err(_) => anyhow::bail!("producer dropped a delivery for {}[{}]@{offset}", tp.topic, tp.partition),
                 }
+            }
+            if let Some(reason) = rejected {
+                let (key, payload, headers) = original;
+                let mut dl = vec![sink::dead_letter(
+                    &settings.topics.dlq,
+                    (&tp.topic, tp.partition, offset),
+                    key,
+                    payload,
+                    headers.as_ref(),
+                    &reason,
+                )];
+                let source = format!("{}/{}/{}", tp.topic, tp.partition, offset);
+                sink::add_lineage(&mut dl, &source, None);
+                tracing::warn!(
+                    topic = %tp.topic, partition = tp.partition, offset, article_id = %id,
+                    error.class = reason.class(), error.message = %reason, dlq = %settings.topics.dlq,
+                    "an output was rejected by the broker; the input goes to the dead-letter topic"
+                );
+                deliver_dead_letter(&sink, &dl[0]).await.map_err(|e| {
+                    anyhow::anyhow!("dead letter of {}[{}]@{offset} (rejected output) failed: {e}", tp.topic, tp.partition)
+                })?;
+                if dead_letter.is_none() {
+                    stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
+                    metrics::counter!(crate::metrics::DEAD_LETTERS, "class" => reason.class()).increment(1);
+                }
+                metrics::counter!(crate::metrics::PRODUCED, "topic" => settings.topics.dlq.clone()).increment(1);
             }
             tracker.complete(&tp, epoch, offset);
             drop(permit);
             Ok(())
         });
+    }
+}
+
+/// Sends a dead letter and waits for its acknowledgement; if the
+/// dead-letter topic refuses it as too large, sends it again truncated
+/// ([`sink::truncated`]).
+async fn deliver_dead_letter(sink: &Sink, record: &Outgoing) -> anyhow::Result<()> {
+    let once = |r: Outgoing| async move {
+        let f = sink.send(&r).await?;
+        match f.await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err((e, _))) => Err(e),
+            Err(_) => Err(rdkafka::error::KafkaError::Canceled),
+        }
+    };
+    match once(record.clone()).await {
+        Err(e) if sink::is_too_large(&e) => {
+            tracing::warn!(
+                bytes = record.payload.len(),
+                keep = sink::TRUNCATED_DEAD_LETTER,
+                "the dead-letter topic refused the input as too large; sending it truncated"
+            );
+            Ok(once(sink::truncated(record)).await?)
+        }
+        r => Ok(r?),
     }
 }
 

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use crate::cluster::{ClientErrors, SinkContext};
 use crate::config::{DeliveryMode, Settings};
+use crate::shutdown::Shutdown;
 
 /// How long to wait before retrying a record that librdkafka's queue
 /// refused as full: about the time the producer thread needs to move a
@@ -56,6 +57,7 @@ pub fn producer_config(settings: &Settings) -> ClientConfig {
 pub struct Sink {
     producer: FutureProducer<SinkContext>,
     errors: Arc<ClientErrors>,
+    fatal_stop: Arc<std::sync::Mutex<Option<Shutdown>>>,
 }
 
 impl Sink {
@@ -64,7 +66,23 @@ impl Sink {
         Ok(Sink {
             producer: producer_config(settings).create_with_context(context.clone())?,
             errors: context.errors,
+            fatal_stop: context.fatal_stop,
         })
+    }
+
+    /// Triggers `stop` when librdkafka raises a fatal error for the
+    /// producer (for example an idempotence sequence the broker refuses).
+    pub fn stop_on_fatal(&self, stop: Shutdown) {
+        *self.fatal_stop.lock().unwrap() = Some(stop);
+    }
+
+    /// The producer's fatal error, if librdkafka raised one: the producer
+    /// instance cannot be used any more.
+    pub fn fatal(&self) -> Option<String> {
+        self.producer
+            .client()
+            .fatal_error()
+            .map(|(code, reason)| format!("{code:?}: {reason}"))
     }
 
     /// Enqueues a record, waiting while librdkafka's queue is full. An error
@@ -111,6 +129,48 @@ pub fn is_too_large(e: &KafkaError) -> bool {
         KafkaError::MessageProduction(RDKafkaErrorCode::MessageSizeTooLarge)
             | KafkaError::MessageProduction(RDKafkaErrorCode::InvalidMessageSize)
     )
+}
+
+/// True for delivery errors that retrying cannot cure: the broker refused
+/// the record itself (over the topic's `max.message.bytes`, an invalid
+/// record, a policy), or its topic is gone or not ours to write. The input
+/// is dead-lettered instead of redone forever ([`DeadLetterReason::Rejected`]).
+/// Timeouts, unreachable brokers and leader changes are not here: those
+/// stop the service without committing, and the message is redone.
+pub fn is_permanent(e: &KafkaError) -> bool {
+    use RDKafkaErrorCode as C;
+    matches!(
+        e.rdkafka_error_code(),
+        Some(
+            C::MessageSizeTooLarge
+                | C::InvalidMessageSize
+                | C::MessageBatchTooLarge
+                | C::InvalidRecord
+                | C::PolicyViolation
+                | C::InvalidTopic
+                | C::UnknownTopic
+                | C::UnknownTopicOrPartition
+                | C::TopicAuthorizationFailed
+                | C::ClusterAuthorizationFailed
+        )
+    )
+}
+
+/// The most of the input a dead letter keeps when the dead-letter topic
+/// refuses the whole input as too large.
+pub const TRUNCATED_DEAD_LETTER: usize = 64 * 1024;
+
+/// `record` cut to [`TRUNCATED_DEAD_LETTER`] bytes of payload, with the
+/// original length in an `error.truncated_from` header.
+pub fn truncated(record: &Outgoing) -> Outgoing {
+    let mut r = record.clone();
+    let from = r.payload.len().to_string();
+    r.payload.truncate(TRUNCATED_DEAD_LETTER);
+    r.headers = Some(r.headers.unwrap_or_default().insert(Header {
+        key: "error.truncated_from",
+        value: Some(&from),
+    }));
+    r
 }
 
 /// Input headers copied onto every record the input causes: the W3C trace

@@ -21,6 +21,12 @@ pub enum DeadLetterReason {
     /// The service catches it per message, so the partition moves on.
     #[error("processing panicked: {0}")]
     Panic(String),
+    /// The broker refused an output record for good (larger than the
+    /// topic's `max.message.bytes`, topic deleted, not authorised); the
+    /// text names the topic and the broker's error. Retrying would fail the
+    /// same way, so the input is dead-lettered instead of redone forever.
+    #[error("the broker rejected an output record: {0}")]
+    Rejected(String),
 }
 
 impl DeadLetterReason {
@@ -31,6 +37,7 @@ impl DeadLetterReason {
             DeadLetterReason::Decode(e) => e.class(),
             DeadLetterReason::OutputTooLarge(_) => "output_too_large",
             DeadLetterReason::Panic(_) => "panic",
+            DeadLetterReason::Rejected(_) => "rejected",
         }
     }
 
@@ -45,6 +52,7 @@ impl DeadLetterReason {
         "too_large",
         "output_too_large",
         "panic",
+        "rejected",
     ];
 }
 
@@ -68,6 +76,7 @@ mod tests {
             DecodeError::TooLarge { size: 2, limit: 1 }.into(),
             DeadLetterReason::OutputTooLarge("Broker: Message size too large".into()),
             DeadLetterReason::Panic("index out of bounds".into()),
+            DeadLetterReason::Rejected("news.enriched: Broker: Topic authorization failed".into()),
         ];
         let classes: Vec<&str> = reasons.iter().map(DeadLetterReason::class).collect();
         assert_eq!(classes, DeadLetterReason::CLASSES);
