@@ -114,20 +114,29 @@ async fn kill_9_loop_loses_and_repeats_nothing() {
     let broker = Broker::kafka();
     let s = broker.settings("eos", "geos");
     broker.create_topics(&s, 3);
-    let input = articles(8000, "k");
+    let input = articles(20_000, "k");
     let ids: Vec<String> = input.iter().map(|(k, _)| k.clone().unwrap()).collect();
     produce(&s.kafka.brokers, &s.topics.input, &input).await;
 
-    // Kills at varied moments: mid-transaction, mid-commit, mid-join.
-    let mut rng = 0x9E37_79B9u64;
+    // Each run is killed once it has committed a transaction of its own (a
+    // join waits for the killed predecessor's session to expire; fixed
+    // delays could land before any commit under load), at a varied moment
+    // after that: mid-transaction, mid-commit.
+    let mut rng = newsflow_core::rng::SplitMix(0x9E37_79B9);
     let mut kills = 0;
     for _ in 0..10 {
         let svc = start(&s, "eos-1");
-        rng = rng
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let ms = 400 + (rng >> 33) % 800;
-        tokio::time::sleep(Duration::from_millis(ms)).await;
+        let before = committed_total(&s.kafka.brokers, "geos", &s.topics.input);
+        support::wait_committed(
+            &s.kafka.brokers,
+            "geos",
+            &s.topics.input,
+            before + 1,
+            WAIT,
+            || svc.log(),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(rng.below(200) as u64)).await;
         svc.kill();
         kills += 1;
     }
