@@ -18,35 +18,8 @@ use std::process::{Command, Stdio};
 
 use std::time::{Duration, Instant};
 
-use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::{ClientConfig, Offset, TopicPartitionList};
-
-fn committed_total(brokers: &str, group: &str, topic: &str, partitions: i32) -> i64 {
-    let c: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", group)
-        .create()
-        .unwrap();
-    let mut tpl = TopicPartitionList::new();
-    for p in 0..partitions {
-        tpl.add_partition(topic, p);
-    }
-    match c.committed_offsets(tpl, Duration::from_secs(5)) {
-        Ok(t) => t
-            .elements()
-            .iter()
-            .map(|e| {
-                if let Offset::Offset(o) = e.offset() {
-                    o
-                } else {
-                    0
-                }
-            })
-            .sum(),
-        Err(_) => 0,
-    }
-}
+use rdkafka::ClientConfig;
 
 fn create_topic(brokers: &str, name: &str, partitions: i32) {
     support::create_topics(brokers, &[(name, partitions)]);
@@ -91,7 +64,7 @@ fn measure(brokers: &str, bin: &str, mode: &str, input: &str, total: i64, partit
     let deadline = Instant::now() + Duration::from_secs(900);
     let mut first: Option<(Instant, i64)> = None;
     let rate = loop {
-        let c = committed_total(brokers, &group, input, partitions);
+        let c = support::committed_total(brokers, &group, input, partitions);
         let now = Instant::now();
         if c > 0 && first.is_none() {
             first = Some((now, c));

@@ -1,10 +1,14 @@
 //! What the benchmark examples share: topic creation through the admin API
 //! and the input articles.
 
+// Each example uses only part of this module.
+#![allow(dead_code)]
+
 use std::time::Duration;
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 
 /// Creates `(name, partitions)` topics, replication 1.
 pub fn create_topics(brokers: &str, topics: &[(&str, i32)]) {
@@ -45,4 +49,32 @@ pub fn input_articles() -> (&'static str, Vec<serde_json::Value>) {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     ("the sample articles", v)
+}
+
+/// Input offsets `group` has committed on `topic` (`partitions` of them),
+/// summed; 0 while the group has none or the coordinator does not answer.
+pub fn committed_total(brokers: &str, group: &str, topic: &str, partitions: i32) -> i64 {
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", group)
+        .create()
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition(topic, p);
+    }
+    match c.committed_offsets(tpl, Duration::from_secs(5)) {
+        Ok(t) => t
+            .elements()
+            .iter()
+            .map(|e| {
+                if let Offset::Offset(o) = e.offset() {
+                    o
+                } else {
+                    0
+                }
+            })
+            .sum(),
+        Err(_) => 0,
+    }
 }

@@ -4,12 +4,8 @@
 //!
 //! - `newswire`: real Reuters-21578 stories joined into one body (the
 //!   paragraph structure of real copy);
-//! - `names`: name-dense sentences (people, organisations, places, tickers);
-//! - `captions`: every other paragraph a photo caption with a credit;
-//! - `parens`: `Name (` openers whose `)` comes late or never, and tickers;
-//! - `quotes`: quotation marks opened and closed across long paragraphs,
-//!   some never closed;
-//! - `one-paragraph`: the name-dense text with no paragraph break at all.
+//! - the synthetic shapes of [`newsflow_core::fixtures::stress`]: name-dense,
+//!   caption-dense, parenthesis-heavy, quote-heavy, one paragraph.
 //!
 //! Each size is timed as the median of several runs; the report gives the
 //! time per article and the ratio to the previous size (linear: 2.0).
@@ -23,200 +19,23 @@ use std::time::Instant;
 use newsflow_core::decode::decode;
 use newsflow_core::encode::enriched_json;
 use newsflow_core::enrich::Enricher;
-use newsflow_core::rng::SplitMix;
+use newsflow_core::fixtures::stress;
 
 const SIZES_KIB: [usize; 5] = [60, 120, 240, 480, 960];
 
-const FIRST: &[&str] = &[
-    "Vladimir", "Recep", "Ebrahim", "Ali", "Emmanuel", "Olaf", "Joe", "Xi", "Narendra", "Angela",
-    "Mohammed", "Hassan", "Maria", "John", "Sergei", "Antony", "Yuri", "Kamala",
-];
-const LAST: &[&str] = &[
-    "Putin",
-    "Erdogan",
-    "Raisi",
-    "Khamenei",
-    "Macron",
-    "Scholz",
-    "Biden",
-    "Jinping",
-    "Modi",
-    "Merkel",
-    "bin Salman",
-    "Rouhani",
-    "Zakharova",
-    "Kerry",
-    "Lavrov",
-    "Blinken",
-    "Ushakov",
-    "Harris",
-];
-const ORGS: &[&str] = &[
-    "Gazprom",
-    "the United Nations",
-    "NATO",
-    "the European Union",
-    "Exxon Mobil Corp",
-    "Apple Inc",
-    "the Kremlin",
-    "OPEC",
-    "the International Monetary Fund",
-    "Goldman Sachs Group Inc",
-    "the World Bank",
-    "Reuters",
-];
-const PLACES: &[&str] = &[
-    "Tehran",
-    "Moscow",
-    "Ankara",
-    "Syria",
-    "Ukraine",
-    "Beijing",
-    "Washington",
-    "Istanbul",
-    "the Black Sea",
-    "Brussels",
-    "Kyiv",
-    "New York",
-    "Paris",
-    "Riyadh",
-];
-const TICKERS: &[&str] = &["GAZP.MM", "XOM.N", "AAPL.O", "GS.N", "BP.L", "TTEF.PA"];
-const VERBS: &[&str] = &[
-    "met",
-    "called",
-    "criticised",
-    "praised",
-    "visited",
-    "warned",
-];
-
-struct Gen(SplitMix);
-
-impl Gen {
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.0.below(xs.len())]
+fn body(shape: &str, bytes: usize, reuters: &[String]) -> String {
+    if shape != "newswire" {
+        return stress::body(shape, bytes).expect("a known shape");
     }
-    fn person(&mut self) -> String {
-        format!("{} {}", self.pick(FIRST), self.pick(LAST))
-    }
-    fn name_sentence(&mut self) -> String {
-        let day = ["Monday", "Tuesday", "on Friday", "last week"][self.0.below(4)];
-        format!(
-            "{} of {} {} {} in {} {}, and {} said shares of {} ({}) rose {}.{} percent.",
-            self.person(),
-            self.pick(ORGS),
-            self.pick(VERBS),
-            self.person(),
-            self.pick(PLACES),
-            day,
-            self.person(),
-            self.pick(ORGS),
-            self.pick(TICKERS),
-            self.0.below(9) + 1,
-            self.0.below(10),
-        )
-    }
-    fn caption(&mut self) -> String {
-        format!(
-            "{} attends a meeting with {} in {}, July {}, 2022. REUTERS/{} {}",
-            self.person(),
-            self.person(),
-            self.pick(PLACES),
-            self.0.below(28) + 1,
-            self.pick(FIRST),
-            self.pick(LAST),
-        )
-    }
-    fn paren_sentence(&mut self) -> String {
-        // Openers whose closing parenthesis is far away or missing.
-        match self.0.below(3) {
-            0 => format!(
-                "{} ({} and {} said",
-                self.person(),
-                self.pick(ORGS),
-                self.person()
-            ),
-            1 => format!(
-                "{} ({} of {} (",
-                self.pick(ORGS),
-                self.person(),
-                self.pick(PLACES)
-            ),
-            _ => format!(
-                "{} ({}) met {} ({})",
-                self.pick(ORGS),
-                self.pick(TICKERS),
-                self.person(),
-                self.pick(PLACES)
-            ),
+    let mut body = String::with_capacity(bytes + 4096);
+    for story in reuters.iter().cycle() {
+        if body.len() >= bytes {
+            break;
         }
-    }
-    fn quote_sentence(&mut self) -> String {
-        match self.0.below(3) {
-            0 => format!(
-                "\"{} will not accept this in {},\" {} said.",
-                self.pick(ORGS),
-                self.pick(PLACES),
-                self.person()
-            ),
-            1 => format!(
-                "{} told reporters: \"We met {} and {}",
-                self.person(),
-                self.person(),
-                self.pick(ORGS)
-            ),
-            _ => format!(
-                "According to {}, the \"talks\" with {} in {} were \"useful\".",
-                self.person(),
-                self.pick(ORGS),
-                self.pick(PLACES)
-            ),
-        }
-    }
-}
-
-/// Paragraphs of `sentence`, three sentences each, until `bytes`.
-fn paragraphs(bytes: usize, sep: &str, mut sentence: impl FnMut(usize) -> String) -> String {
-    let mut body = String::with_capacity(bytes + 512);
-    let mut i = 0;
-    while body.len() < bytes {
-        if i > 0 {
-            body.push_str(if i % 3 == 0 { sep } else { " " });
-        }
-        body.push_str(&sentence(i));
-        i += 1;
+        body.push_str(story);
+        body.push_str("\n\n");
     }
     body
-}
-
-fn body(shape: &str, bytes: usize, reuters: &[String]) -> String {
-    let mut g = Gen(SplitMix(bytes as u64));
-    match shape {
-        "newswire" => {
-            let mut body = String::with_capacity(bytes + 4096);
-            for story in reuters.iter().cycle() {
-                if body.len() >= bytes {
-                    break;
-                }
-                body.push_str(story);
-                body.push_str("\n\n");
-            }
-            body
-        }
-        "names" => paragraphs(bytes, "\n\n", |_| g.name_sentence()),
-        "captions" => paragraphs(bytes, "\n\n", |i| {
-            if (i / 3) % 2 == 1 && i % 3 == 0 {
-                g.caption()
-            } else {
-                g.name_sentence()
-            }
-        }),
-        "parens" => paragraphs(bytes, "\n\n", |_| g.paren_sentence()),
-        "quotes" => paragraphs(bytes, "\n\n", |_| g.quote_sentence()),
-        "one-paragraph" => paragraphs(bytes, " ", |_| g.name_sentence()),
-        other => panic!("unknown shape {other}"),
-    }
 }
 
 fn reuters_bodies(path: Option<String>) -> Vec<String> {
@@ -250,16 +69,9 @@ fn main() {
     let enricher = Enricher::embedded().expect("resources");
     let now = chrono::Utc::now();
     println!("shape          size      ms/article  ×prev  entities");
-    for shape in [
-        "newswire",
-        "names",
-        "captions",
-        "parens",
-        "quotes",
-        "one-paragraph",
-    ]
-    .into_iter()
-    .filter(|s| only.as_deref().is_none_or(|o| o == *s))
+    for shape in std::iter::once("newswire")
+        .chain(stress::SHAPES)
+        .filter(|s| only.as_deref().is_none_or(|o| o == *s))
     {
         let mut prev: Option<f64> = None;
         for kib in SIZES_KIB

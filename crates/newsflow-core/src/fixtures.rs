@@ -2,6 +2,8 @@
 //! the tests: the reference Reuters report (Putin in Tehran, 2022-07-19) and
 //! original sample articles written for this project (`samples/`).
 
+pub mod stress;
+
 /// The reference article, plain text with a leading `date YYYY-MM-DD` line.
 pub const SEED_ARTICLE: &str = include_str!("../../../samples/seed-putin-tehran.txt");
 
