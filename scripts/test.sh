@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh checkout: installs what is missing
 # (Apache Kafka 4.4.0 jars from Maven Central into ~/.cache/newsflow; needs
-# Java 17+ and Maven), then runs formatting and lint checks, the boundary
+# Java 17+ and Maven), then runs formatting and lint checks, the deployment
+# checks (scripts/check-deploy.sh: Helm chart, manifests, compose), the boundary
 # check of the core crate, unit tests, the golden, taxonomy and model tests,
 # and the Kafka integration tests on both librdkafka's in-process mock cluster
 # and Apache Kafka brokers (each test starts its own KRaft broker on free
@@ -26,6 +27,9 @@ if cargo tree -p newsflow-core -e normal --prefix none | sort -u | grep -E "$for
 fi
 
 cargo clippy --release --workspace --all-targets -- -D warnings
+# The Helm chart, the raw manifests, docker-compose and the Grafana dashboard
+# (installs helm, kubernetes-validate and a compose loader on first use).
+scripts/check-deploy.sh
 # Release profile: the Kafka tests move thousands of messages; debug builds of
 # the core would dominate their run time.
 cargo test --release --workspace -- --test-threads=2
