@@ -328,6 +328,29 @@ impl InFlight {
     }
 }
 
+/// Consumer errors that retrying cannot cure: the group refuses this
+/// member's configuration or credentials, so every join would fail the same
+/// way. They end the service with the setting to change, instead of a WARN
+/// line every few seconds.
+fn incurable(e: &KafkaError) -> Option<String> {
+    use rdkafka::types::RDKafkaErrorCode as C;
+    let hint = match e.rdkafka_error_code()? {
+        C::InvalidSessionTimeout => {
+            "the broker refuses kafka.consumer \"session.timeout.ms\": it must lie within the broker's group.min.session.timeout.ms and group.max.session.timeout.ms"
+        }
+        C::InconsistentGroupProtocol => {
+            "the group's members use different assignors: set kafka.consumer \"partition.assignment.strategy\" the same on every member"
+        }
+        C::GroupAuthorizationFailed => {
+            "not authorised for the consumer group kafka.group_id"
+        }
+        C::InvalidGroupId => "kafka.group_id is not a valid group id",
+        C::TopicAuthorizationFailed => "not authorised to read the input topic (topics.input)",
+        _ => return None,
+    };
+    Some(format!("{hint} ({e})"))
+}
+
 impl PollLoop {
     /// Starts the poll thread. It ends when shutdown is triggered, the
     /// pipeline hangs up or a fatal consumer error occurs; dropping its
@@ -418,6 +441,9 @@ impl PollLoop {
                 return Err(format!("fatal consumer error: {code}"))
             }
             Some(Err(e)) => {
+                if let Some(why) = incurable(&e) {
+                    return Err(why);
+                }
                 tracing::warn!(error = %e, "consumer error");
                 return Ok(None);
             }

@@ -1,9 +1,12 @@
-//! Cooperative-sticky assignment at volume, on Apache Kafka, through the
-//! real binary: one member, then two, then three, while the input keeps
-//! arriving. An incremental rebalance moves only the partitions that change
-//! owner, so the first member keeps the rest without a revocation; every
-//! article is enriched, and repeats come only from work in flight on a
-//! partition that moved.
+//! Consumer groups on Apache Kafka, through the real binary.
+//!
+//! - Cooperative-sticky assignment at volume: one member, then two, then
+//!   three, while the input keeps arriving. An incremental rebalance moves
+//!   only the partitions that change owner, so the first member keeps the
+//!   rest without a revocation; every article is enriched, and repeats come
+//!   only from work in flight on a partition that moved.
+//! - A group setting the broker refuses (a session timeout below its
+//!   minimum) ends the start with the key named, not a WARN line per join.
 
 mod support;
 
@@ -116,5 +119,28 @@ async fn cooperative_sticky_with_two_and_three_members_enriches_everything() {
     assert!(
         repeats <= 2 * MAX_IN_FLIGHT,
         "{repeats} repeats for two rebalances:\n{logs}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_timeout_the_broker_refuses_ends_the_service_naming_the_key() {
+    let broker = Broker::kafka();
+    let s = broker.settings("badsess", "gbadsess");
+    broker.create_topics(&s, 1);
+    // The test broker's group.min.session.timeout.ms is 500.
+    let svc = Service::start(
+        &s,
+        &[
+            ("NEWSFLOW_KAFKA__CONSUMER__SESSION_TIMEOUT_MS", "300"),
+            ("NEWSFLOW_KAFKA__CONSUMER__HEARTBEAT_INTERVAL_MS", "100"),
+        ],
+    );
+    let (code, log) = svc.wait_exit(Duration::from_secs(30));
+    assert_eq!(code, Some(2), "{log}");
+    assert!(log.contains("session.timeout.ms"), "{log}");
+    assert!(log.contains("InvalidSessionTimeout"), "{log}");
+    assert!(
+        log.matches("consumer error").count() <= 1,
+        "a WARN loop instead of a stop:\n{log}"
     );
 }
