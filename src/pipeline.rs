@@ -118,6 +118,30 @@ struct ProcessedMessage {
     sent_to: Vec<String>,
 }
 
+/// Exactly-once: inputs whose outputs the broker refused for good inside a
+/// transaction that then aborted, by position, with the reason. The
+/// pipeline restarts from the committed offsets after an abort; without this
+/// the same input would be refused and the transaction aborted again on
+/// every restart. Kept across restarts by [`crate::service::run`]; an entry
+/// is used once, when its input comes round again, which then goes to the
+/// dead-letter topic (class `rejected`).
+#[derive(Debug, Default)]
+pub struct Rejections(std::sync::Mutex<std::collections::HashMap<(TopicPartition, i64), String>>);
+
+impl Rejections {
+    fn insert(&self, tp: TopicPartition, offset: i64, why: String) {
+        self.0.lock().unwrap().insert((tp, offset), why);
+    }
+
+    fn take(&self, tp: &TopicPartition, offset: i64) -> Option<String> {
+        let mut m = self.0.lock().unwrap();
+        if m.is_empty() {
+            return None;
+        }
+        m.remove(&(tp.clone(), offset))
+    }
+}
+
 /// Per-message work on a worker thread: decode, enrich, encode. A panic
 /// anywhere in them is caught here: the message is dead-lettered with class
 /// `panic` and the panic's text, and the worker thread goes on with the next
@@ -138,11 +162,24 @@ impl Drop for Timer {
     }
 }
 
+#[cfg(test)]
 fn process(
     work: ConsumedMessage,
     mode: Mode,
     enrich: &(dyn Fn(&RawArticle) -> EnrichedArticle + Sync),
     settings: &Settings,
+) -> ProcessedMessage {
+    process_or_reject(work, mode, enrich, settings, None)
+}
+
+/// [`process`], or, for an input whose outputs the broker refused for good
+/// in an aborted transaction ([`Rejections`]), its dead letter.
+fn process_or_reject(
+    work: ConsumedMessage,
+    mode: Mode,
+    enrich: &(dyn Fn(&RawArticle) -> EnrichedArticle + Sync),
+    settings: &Settings,
+    rejected: Option<String>,
 ) -> ProcessedMessage {
     let ConsumedMessage {
         tp,
@@ -154,18 +191,21 @@ fn process(
         permit,
     } = work;
     let _timer = Timer(std::time::Instant::now());
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        outputs(
-            &tp,
-            offset,
-            key.as_deref(),
-            &payload,
-            mode,
-            enrich,
-            settings,
-        )
-    }))
-    .unwrap_or_else(|panic| Err(DeadLetterReason::Panic(panic_text(panic.as_ref()))));
+    let outcome = match rejected {
+        Some(why) => Err(DeadLetterReason::Rejected(why)),
+        None => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            outputs(
+                &tp,
+                offset,
+                key.as_deref(),
+                &payload,
+                mode,
+                enrich,
+                settings,
+            )
+        }))
+        .unwrap_or_else(|panic| Err(DeadLetterReason::Panic(panic_text(panic.as_ref())))),
+    };
     let (article_id, mut records, dead_letter) = match outcome {
         Ok((id, records)) => (id, records, None),
         Err(reason) => {
@@ -263,6 +303,7 @@ pub async fn run(
     shutdown: Shutdown,
     stats: Arc<Stats>,
     tracker: Arc<Tracker>,
+    rejections: Arc<Rejections>,
 ) -> anyhow::Result<Summary> {
     // The pipeline's own stop: triggered by `shutdown`, or by the pipeline
     // itself on a fatal error or an aborted transaction (the caller then
@@ -358,10 +399,11 @@ pub async fn run(
         settings.clone(),
         stats.clone(),
         pool,
+        rejections.clone(),
     );
     let stages = match transactions {
         None => tokio::spawn(ordered.at_least_once(results)),
-        Some(txns) => tokio::spawn(ordered.exactly_once(results, txns, commit_now)),
+        Some(txns) => tokio::spawn(ordered.exactly_once(results, txns, commit_now, rejections)),
     };
     let stages_abort = stages.abort_handle();
 
@@ -459,6 +501,7 @@ fn close_consumer(consumer: Arc<rdkafka::consumer::BaseConsumer<source::SourceCo
 
 /// The CPU stage: each consumed message goes to the pool (decode, enrich,
 /// encode); the results come back in consumption order.
+#[allow(clippy::too_many_arguments)]
 fn results(
     rx: mpsc::Receiver<ConsumedMessage>,
     mode: Mode,
@@ -467,6 +510,7 @@ fn results(
     settings: Arc<Settings>,
     stats: Arc<Stats>,
     pool: Arc<rayon::ThreadPool>,
+    rejections: Arc<Rejections>,
 ) -> impl futures::Stream<Item = anyhow::Result<ProcessedMessage>> {
     let max = settings.pipeline.max_in_flight;
     tokio_stream_from(rx)
@@ -477,6 +521,7 @@ fn results(
                 .fetch_add(work.payload.len() as u64, Ordering::Relaxed);
             let (otx, orx) = tokio::sync::oneshot::channel();
             let (enricher, settings, dedup) = (enricher.clone(), settings.clone(), dedup.clone());
+            let rejected = rejections.take(&work.tp, work.offset);
             pool.spawn(move || {
                 // The pure core, then the stateful near-duplicate stage.
                 let enrich = |a: &RawArticle| {
@@ -484,7 +529,7 @@ fn results(
                     dedup.mark(&mut e);
                     e
                 };
-                let _ = otx.send(process(work, mode, &enrich, &settings));
+                let _ = otx.send(process_or_reject(work, mode, &enrich, &settings, rejected));
             });
             orx
         })
@@ -571,12 +616,17 @@ impl Ordered {
         results: impl futures::Stream<Item = anyhow::Result<ProcessedMessage>>,
         mut txns: Transactions,
         commit_now: Arc<Notify>,
+        rejections: Arc<Rejections>,
     ) -> anyhow::Result<()> {
         let interval = Duration::from_millis(self.settings.pipeline.commit_interval_ms);
         let max_pending = (self.settings.pipeline.max_in_flight / 2).max(1);
         let mut tick = tokio::time::interval(interval.min(TXN_TICK));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut results = std::pin::pin!(results);
+        // The open transaction's delivery reports, per message: the commit
+        // waits for every record and fails if any failed; after an abort
+        // they tell which inputs the broker refused for good.
+        let mut deliveries: Vec<Deliveries> = Vec::new();
         let outcome: anyhow::Result<()> = async {
             loop {
                 tokio::select! {
@@ -584,28 +634,28 @@ impl Ordered {
                         let Some(done) = next else { break };
                         let mut p = done?;
                         txns.ensure_open()?;
-                        // Delivery futures are not awaited: the commit waits
-                        // for every record and fails if any failed.
-                        let _ = self.send(&mut p).await?;
+                        let futures = self.send(&mut p).await?;
+                        deliveries.push((p.tp.clone(), p.offset, futures, std::mem::take(&mut p.sent_to)));
                         txns.add(p.tp.clone(), p.epoch, p.offset, p.permit.take());
                         if txns.len() >= max_pending {
-                            commit(&mut txns)?;
+                            commit(&mut txns, &mut deliveries)?;
                         }
                     }
                     _ = tick.tick() => {
                         if txns.age().is_some_and(|a| a >= interval) {
-                            commit(&mut txns)?;
+                            commit(&mut txns, &mut deliveries)?;
                         }
                     }
-                    _ = commit_now.notified() => commit(&mut txns)?,
+                    _ = commit_now.notified() => commit(&mut txns, &mut deliveries)?,
                 }
             }
-            commit(&mut txns)?;
+            commit(&mut txns, &mut deliveries)?;
             Ok(())
         }
         .await;
         if let Err(e) = &outcome {
             txns.abort();
+            remember_rejections(deliveries, &rejections);
             // Nothing of the aborted transaction counts: its messages are
             // redone from the committed offsets.
             self.tracker.revoke(&self.tracker.owned());
@@ -667,7 +717,6 @@ impl Ordered {
         for r in &records {
             self.counters.count_produced(&r.topic);
         }
-        p.sent_to = records.iter().map(|r| r.topic.clone()).collect();
         match &p.dead_letter {
             Some(reason) => {
                 stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
@@ -691,6 +740,9 @@ impl Ordered {
             records.iter().map(|r| r.payload.len() as u64).sum(),
             Ordering::Relaxed,
         );
+        // The records are copied into librdkafka's queue; only their topics
+        // are kept, to name the one a failed delivery was for.
+        p.sent_to = records.into_iter().map(|r| r.topic).collect();
         Ok(futures)
     }
 
@@ -792,10 +844,40 @@ async fn deliver_dead_letter(sink: &Sink, record: &Outgoing) -> anyhow::Result<(
     }
 }
 
+/// One message's records in the open transaction: its position, the
+/// delivery futures and the topic of each record.
+type Deliveries = (TopicPartition, i64, Vec<DeliveryFuture>, Vec<String>);
+
 /// Commits the open transaction off the async reactor's own work (the call
-/// blocks until the brokers answer).
-fn commit(txns: &mut Transactions) -> Result<(), TxnError> {
-    tokio::task::block_in_place(|| txns.commit()).map(|_| ())
+/// blocks until the brokers answer); its delivery reports are no longer
+/// needed once it committed.
+fn commit(txns: &mut Transactions, deliveries: &mut Vec<Deliveries>) -> Result<(), TxnError> {
+    tokio::task::block_in_place(|| txns.commit())?;
+    deliveries.clear();
+    Ok(())
+}
+
+/// After an abort: the inputs of the aborted transaction with a record the
+/// broker refused for good ([`sink::is_permanent`]) are remembered, so that
+/// their redo dead-letters them instead of aborting again.
+fn remember_rejections(deliveries: Vec<Deliveries>, rejections: &Rejections) {
+    use futures::FutureExt;
+    for (tp, offset, futures, topics) in deliveries {
+        let refused =
+            futures
+                .into_iter()
+                .zip(topics)
+                .find_map(|(f, topic)| match f.now_or_never() {
+                    Some(Ok(Err((e, _)))) if sink::is_permanent(&e) => {
+                        Some(format!("{topic}: {e}"))
+                    }
+                    _ => None,
+                });
+        if let Some(why) = refused {
+            tracing::warn!(topic = %tp.topic, partition = tp.partition, offset, error = %why, "exactly-once: an output was rejected by the broker; the input goes to the dead-letter topic when it is redone");
+            rejections.insert(tp, offset, why);
+        }
+    }
 }
 
 fn tokio_stream_from<T: Send + 'static>(

@@ -48,6 +48,9 @@ pub async fn run(
     let settings = Arc::new(settings);
     let stats = Arc::new(Stats::default());
     let tracker = Arc::new(Tracker::new());
+    // Exactly-once: inputs refused for good in an aborted transaction,
+    // remembered across the restarts below.
+    let rejections = Arc::new(pipeline::Rejections::default());
 
     let http = match settings.http.address()? {
         Some(addr) => Some(http::spawn(addr, tracker.clone(), shutdown.clone()).await?),
@@ -72,6 +75,7 @@ pub async fn run(
             shutdown.clone(),
             stats.clone(),
             tracker.clone(),
+            rejections.clone(),
         )
         .await;
         let aborted = r

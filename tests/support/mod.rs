@@ -362,13 +362,28 @@ impl KafkaCluster {
 
 /// Creates topics through the admin API of the cluster at `bootstrap`.
 pub fn create_topics_at(bootstrap: &str, topics: &[(&str, i32, i32)]) {
+    create_configured_topics_at(bootstrap, topics, &[]);
+}
+
+/// [`create_topics_at`], with topic configs (`name`, key, value), e.g. a
+/// small `max.message.bytes` for one topic.
+pub fn create_configured_topics_at(
+    bootstrap: &str,
+    topics: &[(&str, i32, i32)],
+    configs: &[(&str, &str, &str)],
+) {
     let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .create()
         .unwrap();
     let new: Vec<NewTopic> = topics
         .iter()
-        .map(|&(name, partitions, rf)| NewTopic::new(name, partitions, TopicReplication::Fixed(rf)))
+        .map(|&(name, partitions, rf)| {
+            configs.iter().filter(|(t, _, _)| *t == name).fold(
+                NewTopic::new(name, partitions, TopicReplication::Fixed(rf)),
+                |n, (_, k, v)| n.set(k, v),
+            )
+        })
         .collect();
     let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
     let results =
