@@ -26,9 +26,19 @@ const GROUP: &str = "kill";
 /// Input written ahead of the group; topped up when it runs low.
 const BATCH: usize = 100_000;
 
+/// A running instance, killed when dropped (also when the loop panics).
+struct Instance(Child);
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts an instance; its log goes to `$KILL_LOOP_LOGS/N.log` when that
 /// is set (for a run that fails), else nowhere.
-fn spawn(bin: &str, brokers: &str) -> Child {
+fn spawn(bin: &str, brokers: &str) -> Instance {
     static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let log = match std::env::var_os("KILL_LOOP_LOGS") {
@@ -56,6 +66,7 @@ fn spawn(bin: &str, brokers: &str) -> Child {
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
+        .map(Instance)
         .unwrap()
 }
 
@@ -147,7 +158,7 @@ async fn main() {
 
     let started = Instant::now();
     let mut rng = newsflow_core::rng::SplitMix(0x5EED_4B11);
-    let mut slots: [Option<Child>; 2] = [None, None];
+    let mut slots: [Option<Instance>; 2] = [None, None];
     let (mut steady, mut rebalancing) = (0, 0);
     for cycle in 0..cycles {
         let committed = support::committed_total(&brokers, GROUP, INPUT, PARTITIONS);
@@ -169,24 +180,16 @@ async fn main() {
             // During a rebalance: the member killed last cycle comes back,
             // and while the group reassigns, one of the two is killed.
             let empty = slots.iter().position(Option::is_none).unwrap_or(0);
-            if let Some(mut old) = slots[empty].take() {
-                let _ = old.kill();
-                let _ = old.wait();
-            }
+            drop(slots[empty].take());
             slots[empty] = Some(spawn(&bin, &brokers));
             tokio::time::sleep(Duration::from_millis(200 + rng.below(1500) as u64)).await;
             rebalancing += 1;
             rng.below(2)
         };
-        if let Some(mut child) = slots[victim].take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        // SIGKILL.
+        drop(slots[victim].take());
     }
-    for mut child in slots.into_iter().flatten() {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
+    drop(slots);
     let killed_for = started.elapsed().as_secs_f64();
 
     // One clean instance finishes the input and stops on SIGTERM.
@@ -197,9 +200,9 @@ async fn main() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let _ = Command::new("kill")
-        .args(["-TERM", &last.id().to_string()])
+        .args(["-TERM", &last.0.id().to_string()])
         .status();
-    let exit = last.wait().unwrap().code();
+    let exit = last.0.wait().unwrap().code();
 
     let per = enriched_per_id(&brokers, produced);
     let lost = (0..produced)

@@ -688,10 +688,20 @@ pub fn start(
     (shutdown, h)
 }
 
-/// A running `newsflow run` whose stderr is collected as it comes.
+/// A running `newsflow run` whose stderr is collected as it comes. Killed
+/// when dropped, so that a failing test leaves no process behind.
 pub struct Service {
     child: Child,
     log: Arc<Mutex<String>>,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }
 
 impl Service {
