@@ -139,4 +139,8 @@ pub fn topics(settings: &Settings) -> Vec<(&'static str, &str)> {
         ("topics.topics", t.topics.as_str()),
         ("topics.dlq", t.dlq.as_str()),
     ]
+    .into_iter()
+    // An analytics output turned off ("") is not checked.
+    .filter(|(_, name)| !name.is_empty())
+    .collect()
 }

@@ -39,6 +39,27 @@ pub struct Settings {
     pub enrich: EnrichFiles,
     #[serde(default)]
     pub dedup: DedupSettings,
+    #[serde(default)]
+    pub output: Output,
+}
+
+/// `[output]`: how the analytics rows are framed in Kafka records.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    #[serde(default)]
+    pub analytics_framing: Framing,
+}
+
+/// One row per record, or one article's rows as newline-delimited JSON in
+/// one record (ClickHouse's Kafka engine with JSONEachRow and Druid's json
+/// input format read several rows per message; Pinot does not).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Framing {
+    #[default]
+    Record,
+    Ndjson,
 }
 
 /// `[dedup]`: the near-duplicate window (see `dedup`).
@@ -528,6 +549,11 @@ impl Settings {
             ("topics.topics", &self.topics.topics),
             ("topics.dlq", &self.topics.dlq),
         ] {
+            // An analytics topic set to "" turns that output off.
+            let optional = matches!(key, "topics.entities" | "topics.topics");
+            if optional && name.is_empty() {
+                continue;
+            }
             if let Err(why) = check_topic_name(name) {
                 return err(key, why);
             }
@@ -774,6 +800,37 @@ mod tests {
         assert_eq!(s.topics.input, "news.raw");
         assert_eq!(s.limits.max_message_bytes, 1_048_576);
         assert!(s.workers() >= 1);
+    }
+
+    #[test]
+    fn analytics_outputs_can_be_turned_off_and_framed_as_ndjson() {
+        let s = Settings::load_with_env(
+            None,
+            env(&[
+                ("NEWSFLOW_TOPICS__ENTITIES", ""),
+                ("NEWSFLOW_OUTPUT__ANALYTICS_FRAMING", "ndjson"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.topics.entities, "");
+        assert_eq!(s.output.analytics_framing, Framing::Ndjson);
+        assert!(!crate::cluster::topics(&s)
+            .iter()
+            .any(|(k, _)| *k == "topics.entities"));
+        // The input, the enriched topic and the dead-letter topic cannot be off.
+        for key in ["INPUT", "ENRICHED", "DLQ"] {
+            let var = format!("NEWSFLOW_TOPICS__{key}");
+            let e = Settings::load_with_env(None, env(&[(var.as_str(), "")])).unwrap_err();
+            assert!(
+                e.to_string()
+                    .contains(&format!("topics.{}", key.to_lowercase())),
+                "{e}"
+            );
+        }
+        let e =
+            Settings::load_with_env(None, env(&[("NEWSFLOW_OUTPUT__ANALYTICS_FRAMING", "csv")]))
+                .unwrap_err();
+        assert!(e.to_string().contains("analytics_framing"), "{e}");
     }
 
     #[test]

@@ -48,6 +48,13 @@ async fn readyz(State(h): State<Health>) -> (StatusCode, &'static str) {
 
 async fn metrics(State(h): State<Health>) -> String {
     ::metrics::gauge!(crate::metrics::IN_FLIGHT).set(h.tracker.in_flight() as f64);
+    ::metrics::gauge!(crate::metrics::IN_FLIGHT_BYTES)
+        .set(crate::metrics::in_flight_bytes_now() as f64);
+    ::metrics::gauge!(crate::metrics::OLDEST_IN_FLIGHT).set(
+        h.tracker
+            .oldest_in_flight()
+            .map_or(0.0, |age| age.as_secs_f64()),
+    );
     crate::metrics::handle().render()
 }
 

@@ -12,7 +12,7 @@
 //! epoch (work that outlived a revocation) is ignored, so offsets are never
 //! committed for partitions this instance no longer owns.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -35,7 +35,8 @@ impl TopicPartition {
 #[derive(Debug)]
 struct PartState {
     epoch: u64,
-    in_flight: BTreeSet<i64>,
+    /// In-flight offsets, with when each was polled.
+    in_flight: BTreeMap<i64, Instant>,
     /// One past the highest finished offset.
     done_until: Option<i64>,
     /// Last position handed out for commit.
@@ -44,7 +45,7 @@ struct PartState {
 
 impl PartState {
     fn position(&self) -> Option<i64> {
-        match (self.in_flight.first(), self.done_until) {
+        match (self.in_flight.keys().next(), self.done_until) {
             (Some(&lowest), Some(_)) => Some(lowest),
             (Some(_), None) => None,
             (None, done) => done,
@@ -90,7 +91,7 @@ impl Tracker {
             tp,
             PartState {
                 epoch,
-                in_flight: BTreeSet::new(),
+                in_flight: BTreeMap::new(),
                 done_until: None,
                 committed: None,
             },
@@ -110,7 +111,7 @@ impl Tracker {
         let mut parts = self.parts.lock().unwrap();
         match parts.get_mut(tp).filter(|p| p.epoch == epoch) {
             Some(p) => {
-                p.in_flight.insert(offset);
+                p.in_flight.insert(offset, Instant::now());
                 true
             }
             None => false,
@@ -122,7 +123,7 @@ impl Tracker {
     pub fn begin(&self, tp: &TopicPartition, offset: i64) -> Option<u64> {
         let mut parts = self.parts.lock().unwrap();
         let p = parts.get_mut(tp)?;
-        p.in_flight.insert(offset);
+        p.in_flight.insert(offset, Instant::now());
         Some(p.epoch)
     }
 
@@ -130,7 +131,7 @@ impl Tracker {
     pub fn complete(&self, tp: &TopicPartition, epoch: u64, offset: i64) {
         let mut parts = self.parts.lock().unwrap();
         if let Some(p) = parts.get_mut(tp).filter(|p| p.epoch == epoch) {
-            if p.in_flight.remove(&offset) {
+            if p.in_flight.remove(&offset).is_some() {
                 p.done_until = Some(p.done_until.map_or(offset + 1, |d| d.max(offset + 1)));
             }
             if p.in_flight.is_empty() {
@@ -209,6 +210,17 @@ impl Tracker {
     }
 
     /// Messages in flight across all partitions.
+    /// How long the oldest in-flight message has been in flight: within a
+    /// partition that is the lowest offset (messages are polled in order).
+    pub fn oldest_in_flight(&self) -> Option<Duration> {
+        let parts = self.parts.lock().unwrap();
+        parts
+            .values()
+            .filter_map(|p| p.in_flight.values().next())
+            .min()
+            .map(Instant::elapsed)
+    }
+
     pub fn in_flight(&self) -> usize {
         self.parts
             .lock()

@@ -34,7 +34,7 @@ use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::cluster;
-use crate::config::{DeliveryMode, Settings};
+use crate::config::{DeliveryMode, Framing, Settings};
 use crate::offsets::{TopicPartition, Tracker};
 use crate::shutdown::Shutdown;
 use crate::sink::{self, Outgoing, Sink};
@@ -116,6 +116,8 @@ struct ProcessedMessage {
     original: (Option<Vec<u8>>, Vec<u8>, Option<OwnedHeaders>),
     /// The topic of each record sent, in order (filled by the ordered stage).
     sent_to: Vec<String>,
+    /// The input record's timestamp, for the end-to-end histogram.
+    timestamp_ms: Option<i64>,
 }
 
 /// Exactly-once: inputs whose outputs the broker refused for good inside a
@@ -188,6 +190,7 @@ fn process_or_reject(
         key,
         payload,
         headers,
+        timestamp_ms,
         permit,
     } = work;
     let _timer = Timer(std::time::Instant::now());
@@ -236,6 +239,7 @@ fn process_or_reject(
         dead_letter,
         original: (key, payload, headers),
         sent_to: Vec::new(),
+        timestamp_ms,
     }
 }
 
@@ -266,19 +270,32 @@ fn outputs(
         partition: tp.partition,
         offset,
     };
-    let records = encode::encode(enriched, Some(source), &chrono::Utc::now())
-        .into_iter()
-        .map(|r| Outgoing {
-            topic: match r.destination {
-                Destination::Enriched => topics.enriched.clone(),
-                Destination::Entities => topics.entities.clone(),
-                Destination::Topics => topics.topics.clone(),
-            },
-            key: Some(r.key.into_bytes()),
-            payload: r.payload,
-            headers: None,
-        })
-        .collect();
+    let mut records: Vec<Outgoing> = Vec::new();
+    let ndjson = settings.output.analytics_framing == Framing::Ndjson;
+    for r in encode::encode(enriched, Some(source), &chrono::Utc::now()) {
+        let topic = match r.destination {
+            Destination::Enriched => &topics.enriched,
+            Destination::Entities => &topics.entities,
+            Destination::Topics => &topics.topics,
+        };
+        if topic.is_empty() {
+            continue; // that analytics output is off
+        }
+        let analytics = r.destination != Destination::Enriched;
+        match records.last_mut() {
+            // ndjson: the rows of one article for one topic in one record.
+            Some(last) if ndjson && analytics && last.topic == *topic => {
+                last.payload.push(b'\n');
+                last.payload.extend_from_slice(&r.payload);
+            }
+            _ => records.push(Outgoing {
+                topic: topic.clone(),
+                key: Some(r.key.into_bytes()),
+                payload: r.payload,
+                headers: None,
+            }),
+        }
+    }
     Ok((article.id, records))
 }
 
@@ -636,7 +653,7 @@ impl Ordered {
                         txns.ensure_open()?;
                         let futures = self.send(&mut p).await?;
                         deliveries.push((p.tp.clone(), p.offset, futures, std::mem::take(&mut p.sent_to)));
-                        txns.add(p.tp.clone(), p.epoch, p.offset, p.permit.take());
+                        txns.add(p.tp.clone(), p.epoch, p.offset, p.timestamp_ms, p.permit.take());
                         if txns.len() >= max_pending {
                             commit(&mut txns, &mut deliveries)?;
                         }
@@ -764,6 +781,7 @@ impl Ordered {
         let sent_to = std::mem::take(&mut p.sent_to);
         let original = std::mem::take(&mut p.original);
         let dead_letter = p.dead_letter.clone();
+        let timestamp_ms = p.timestamp_ms;
         let (sink, settings, stats) =
             (self.sink.clone(), self.settings.clone(), self.stats.clone());
         acks.spawn(async move {
@@ -813,6 +831,7 @@ impl Ordered {
                 metrics::counter!(crate::metrics::PRODUCED, "topic" => settings.topics.dlq.clone()).increment(1);
             }
             tracker.complete(&tp, epoch, offset);
+            crate::metrics::end_to_end(timestamp_ms);
             drop(permit);
             Ok(())
         });
@@ -901,6 +920,7 @@ mod tests {
             key: Some(b"k1".to_vec()),
             payload: payload.to_vec(),
             headers,
+            timestamp_ms: None,
             permit: InFlight::new(
                 permits.try_acquire_owned().unwrap(),
                 bytes.try_acquire_owned().unwrap(),

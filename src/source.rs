@@ -68,6 +68,9 @@ pub struct ConsumedMessage {
     pub key: Option<Vec<u8>>,
     pub payload: Vec<u8>,
     pub headers: Option<OwnedHeaders>,
+    /// The input record's timestamp (ms since the epoch), for the
+    /// end-to-end histogram.
+    pub timestamp_ms: Option<i64>,
     /// Returned when the message is fully handled: this is the in-flight bound.
     pub permit: InFlight,
 }
@@ -91,6 +94,22 @@ pub struct SourceContext {
 impl ClientContext for SourceContext {
     fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
         self.errors.record(&error, reason);
+    }
+
+    /// librdkafka's statistics (every `statistics.interval.ms`): the lag of
+    /// each assigned partition, high watermark minus the consumer's
+    /// position, as `newsflow_consumer_lag`. librdkafka reports -1 until
+    /// both are known; those are left out.
+    fn stats(&self, statistics: rdkafka::Statistics) {
+        for (topic, t) in &statistics.topics {
+            for (partition, p) in &t.partitions {
+                if *partition < 0 || p.consumer_lag < 0 {
+                    continue;
+                }
+                metrics::gauge!(crate::metrics::CONSUMER_LAG, "topic" => topic.clone(), "partition" => partition.to_string())
+                    .set(p.consumer_lag as f64);
+            }
+        }
     }
 }
 
@@ -309,6 +328,7 @@ struct Held {
     key: Option<Vec<u8>>,
     payload: Vec<u8>,
     headers: Option<rdkafka::message::OwnedHeaders>,
+    timestamp_ms: Option<i64>,
 }
 
 /// The capacity one message takes: returned when its outputs are
@@ -321,10 +341,17 @@ pub struct InFlight {
 
 impl InFlight {
     pub fn new(message: OwnedSemaphorePermit, bytes: OwnedSemaphorePermit) -> InFlight {
+        crate::metrics::in_flight_bytes(bytes.num_permits() as u64, true);
         InFlight {
             _message: message,
             _bytes: bytes,
         }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        crate::metrics::in_flight_bytes(self._bytes.num_permits() as u64, false);
     }
 }
 
@@ -388,10 +415,7 @@ impl PollLoop {
             .clone()
             .try_acquire_many_owned(self.bytes_for(len))
             .ok()?;
-        Some(InFlight {
-            _message: message,
-            _bytes: bytes,
-        })
+        Some(InFlight::new(message, bytes))
     }
 
     /// Waits (at most [`FULL_WAIT`]) until a message of `len` bytes would fit.
@@ -461,6 +485,7 @@ impl PollLoop {
             key: msg.key().map(<[u8]>::to_vec),
             payload: msg.payload().map(<[u8]>::to_vec).unwrap_or_default(),
             headers: msg.headers().map(|h| h.detach()),
+            timestamp_ms: msg.timestamp().to_millis(),
             tp,
         }))
     }
@@ -499,6 +524,7 @@ impl PollLoop {
                     key: h.key,
                     payload: h.payload,
                     headers: h.headers,
+                    timestamp_ms: h.timestamp_ms,
                     permit: capacity,
                 };
                 if self.tx.blocking_send(work).is_err() {

@@ -80,6 +80,8 @@ struct Pending {
     tp: TopicPartition,
     epoch: u64,
     offset: i64,
+    /// The input record's timestamp, for the end-to-end histogram.
+    timestamp_ms: Option<i64>,
     _permit: Option<InFlight>,
 }
 
@@ -127,13 +129,21 @@ impl Transactions {
     }
 
     /// Records that every record of `offset` is in the open transaction.
-    pub fn add(&mut self, tp: TopicPartition, epoch: u64, offset: i64, permit: Option<InFlight>) {
+    pub fn add(
+        &mut self,
+        tp: TopicPartition,
+        epoch: u64,
+        offset: i64,
+        timestamp_ms: Option<i64>,
+        permit: Option<InFlight>,
+    ) {
         let next = self.next.entry(tp.clone()).or_insert(offset + 1);
         *next = (*next).max(offset + 1);
         self.pending.push(Pending {
             tp,
             epoch,
             offset,
+            timestamp_ms,
             _permit: permit,
         });
     }
@@ -193,6 +203,7 @@ impl Transactions {
         let n = self.pending.len();
         for p in self.pending.drain(..) {
             self.tracker.complete(&p.tp, p.epoch, p.offset);
+            crate::metrics::end_to_end(p.timestamp_ms);
         }
         self.next.clear();
         self.open = None;

@@ -64,7 +64,14 @@ async fn health_and_metrics_of_the_running_service() {
     broker.create_topics(&s, 2);
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
-    let svc = Service::start(&s, &[("NEWSFLOW_HTTP__LISTEN", listen.as_str())]);
+    let svc = Service::start(
+        &s,
+        &[
+            ("NEWSFLOW_HTTP__LISTEN", listen.as_str()),
+            // Statistics (the lag gauge) often enough for the test.
+            ("NEWSFLOW_KAFKA__CONSUMER__STATISTICS_INTERVAL_MS", "200"),
+        ],
+    );
 
     wait_status(port, "/livez", 200, &svc);
     wait_status(port, "/readyz", 200, &svc);
@@ -80,12 +87,23 @@ async fn health_and_metrics_of_the_running_service() {
     let metrics = loop {
         let (code, body) = get(port, "/metrics").expect("metrics");
         assert_eq!(code, 200);
-        if sample(&body, "newsflow_articles_enriched_total", "") == Some(40.0) {
+        // The lag gauge of each input partition, once statistics have come
+        // after the last fetch.
+        let lags: Vec<f64> = body
+            .lines()
+            .filter(|l| l.starts_with("newsflow_consumer_lag{") && l.contains(&s.topics.input))
+            .filter_map(|l| l.rsplit(' ').next()?.parse().ok())
+            .collect();
+        if sample(&body, "newsflow_articles_enriched_total", "") == Some(40.0)
+            && sample(&body, "newsflow_end_to_end_seconds_count", "") == Some(42.0)
+            && lags.len() == 2
+            && lags.iter().all(|&l| l == 0.0)
+        {
             break body;
         }
         assert!(
             Instant::now() < deadline,
-            "enriched never reached 40:\n{body}"
+            "enriched never reached 40 (with 42 end-to-end times and a zero lag per partition):\n{body}"
         );
         std::thread::sleep(Duration::from_millis(50));
     };
@@ -144,6 +162,20 @@ async fn health_and_metrics_of_the_running_service() {
         metrics.contains("newsflow_build_info{version=\""),
         "{metrics}"
     );
+    // Idle now: nothing in flight, so no age and no bytes.
+    assert_eq!(
+        sample(&metrics, "newsflow_in_flight_bytes", ""),
+        Some(0.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(&metrics, "newsflow_oldest_in_flight_age_seconds", ""),
+        Some(0.0),
+        "{metrics}"
+    );
+    // Every message's end-to-end time is under the test's own duration.
+    let e2e_sum = sample(&metrics, "newsflow_end_to_end_seconds_sum", "").unwrap();
+    assert!(e2e_sum > 0.0 && e2e_sum < 42.0 * 60.0, "{metrics}");
 
     // SIGTERM: /readyz says 503 while the process drains and exits; it never
     // says 200 again.

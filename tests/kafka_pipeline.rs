@@ -219,6 +219,53 @@ async fn two_instances_split_the_work(broker: Broker) {
     }
 }
 
+/// `output.analytics_framing = "ndjson"`: one entities record per article
+/// holding all its entity rows, one per line; `topics.topics = ""`: no
+/// topic rows at all.
+async fn ndjson_framing_and_an_output_turned_off(broker: Broker) {
+    let mut s = broker.settings("nd", "gnd");
+    broker.create_topics(&s, 1);
+    let topics_topic = std::mem::take(&mut s.topics.topics);
+    s.output.analytics_framing = newsflow::config::Framing::Ndjson;
+    s.validate().expect("\"\" turns an analytics output off");
+    produce(&s.kafka.brokers, &s.topics.input, &articles(5, "nd")).await;
+    let (shutdown, h) = start(s.clone(), enricher());
+    let enriched = read_all(&s.kafka.brokers, &[&s.topics.enriched], 5, WAIT);
+    let rows = read_all(&s.kafka.brokers, &[&s.topics.entities], 5, WAIT);
+    shutdown.trigger();
+    h.await.unwrap().unwrap();
+    assert_eq!(enriched.len(), 5);
+    assert_eq!(rows.len(), 5, "one entities record per article");
+    for r in &rows {
+        let id = r.key.clone().unwrap();
+        let event = enriched
+            .iter()
+            .find(|e| e.key.as_deref() == Some(id.as_str()))
+            .unwrap()
+            .json();
+        let lines: Vec<serde_json::Value> = r
+            .value
+            .split(|&b| b == b'\n')
+            .map(|l| serde_json::from_slice(l).expect("each line is a JSON row"))
+            .collect();
+        assert_eq!(lines.len(), event["entities"].as_array().unwrap().len());
+        assert!(
+            lines.iter().all(|l| l["article_id"] == id.as_str()),
+            "{lines:?}"
+        );
+    }
+    assert!(
+        read_all(
+            &s.kafka.brokers,
+            &[&topics_topic],
+            1,
+            Duration::from_secs(2)
+        )
+        .is_empty(),
+        "the topic rows are off"
+    );
+}
+
 macro_rules! on_both_brokers {
     ($($name:ident),*) => {
         mod mock {
@@ -233,7 +280,8 @@ macro_rules! on_both_brokers {
 on_both_brokers!(
     enriches_and_dead_letters,
     restart_reprocesses_nothing,
-    two_instances_split_the_work
+    two_instances_split_the_work,
+    ndjson_framing_and_an_output_turned_off
 );
 
 /// The near-duplicate stage runs in the service: a wire copy of an earlier
