@@ -77,6 +77,11 @@ fn run_mode(brokers: &str, bin: &str, mode: &str, rate: u64, secs: u64) -> serde
         })
     };
 
+    let http_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut cmd = Command::new(bin);
     cmd.arg("run")
         .env("NEWSFLOW_KAFKA__BROKERS", brokers)
@@ -86,7 +91,7 @@ fn run_mode(brokers: &str, bin: &str, mode: &str, rate: u64, secs: u64) -> serde
         .env("NEWSFLOW_TOPICS__ENTITIES", t("entities"))
         .env("NEWSFLOW_TOPICS__TOPICS", t("topics"))
         .env("NEWSFLOW_TOPICS__DLQ", t("dlq"))
-        .env("NEWSFLOW_HTTP__LISTEN", "127.0.0.1:0")
+        .env("NEWSFLOW_HTTP__LISTEN", format!("127.0.0.1:{http_port}"))
         .env("NEWSFLOW_KAFKA__CONSUMER__FETCH_WAIT_MAX_MS", "10")
         .env("NEWSFLOW_PIPELINE__COMMIT_INTERVAL_MS", COMMIT_INTERVAL_MS)
         .env("NEWSFLOW_TELEMETRY__STATS_INTERVAL_SECS", "0")
@@ -149,6 +154,7 @@ fn run_mode(brokers: &str, bin: &str, mode: &str, rate: u64, secs: u64) -> serde
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     reader_thread.join().unwrap();
+    let histogram = end_to_end_histogram(http_port);
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
@@ -172,9 +178,51 @@ fn run_mode(brokers: &str, bin: &str, mode: &str, rate: u64, secs: u64) -> serde
         "p50_ms": r1(percentile(&lat, 0.50)),
         "p99_ms": r1(percentile(&lat, 0.99)),
         "max_ms": r1(lat.last().copied().unwrap_or(f64::NAN)),
+        // The service's own newsflow_end_to_end_seconds (warm-up included):
+        // the bucket bound at or below which half and 99 % of the messages
+        // fell, input timestamp to acknowledgement (or commit).
+        "histogram_count": histogram.as_ref().map(|h| h.0),
+        "histogram_p50_le_ms": histogram.as_ref().map(|h| quantile_le(&h.1, h.0, 0.50) * 1000.0),
+        "histogram_p99_le_ms": histogram.as_ref().map(|h| quantile_le(&h.1, h.0, 0.99) * 1000.0),
     });
     eprintln!("{report}");
     report
+}
+
+/// `newsflow_end_to_end_seconds` from the service's `/metrics`: the count and
+/// the cumulative buckets `(le, count)`.
+fn end_to_end_histogram(port: u16) -> Option<(f64, Vec<(f64, f64)>)> {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    conn.write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .ok()?;
+    let mut body = String::new();
+    conn.read_to_string(&mut body).ok()?;
+    let mut buckets = Vec::new();
+    let mut count = None;
+    for line in body.lines() {
+        let value = |l: &str| l.rsplit(' ').next()?.parse::<f64>().ok();
+        if let Some(rest) = line.strip_prefix("newsflow_end_to_end_seconds_bucket{le=\"") {
+            let le = rest.split('"').next()?;
+            let le = if le == "+Inf" {
+                f64::INFINITY
+            } else {
+                le.parse().ok()?
+            };
+            buckets.push((le, value(line)?));
+        } else if line.starts_with("newsflow_end_to_end_seconds_count") {
+            count = value(line);
+        }
+    }
+    Some((count?, buckets))
+}
+
+/// The smallest bucket bound holding at least `q` of `count` observations.
+fn quantile_le(buckets: &[(f64, f64)], count: f64, q: f64) -> f64 {
+    buckets
+        .iter()
+        .find(|(_, c)| *c >= q * count)
+        .map_or(f64::NAN, |(le, _)| *le)
 }
 
 fn main() {
