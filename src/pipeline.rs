@@ -124,24 +124,70 @@ struct ProcessedMessage {
 /// transaction that then aborted, by position, with the reason. The
 /// pipeline restarts from the committed offsets after an abort; without this
 /// the same input would be refused and the transaction aborted again on
-/// every restart. Kept across restarts by [`crate::service::run`]; an entry
-/// is used once, when its input comes round again, which then goes to the
-/// dead-letter topic (class `rejected`).
+/// every restart. Kept across restarts by [`crate::service::run`]; when an
+/// entry's input comes round again it goes to the dead-letter topic (class
+/// `rejected`), and the entry is dropped once the transaction holding that
+/// dead letter commits. An entry must outlive an aborted redo: the refusals
+/// of one abort name only the partitions whose batches had failed by then,
+/// so the redo can abort again on another partition, and a redo that
+/// forgot the first ones would refuse them again, without end.
 #[derive(Debug, Default)]
-pub struct Rejections(std::sync::Mutex<std::collections::HashMap<(TopicPartition, i64), String>>);
+pub struct Rejections {
+    /// Whether `map` holds anything: the common case (no rejection, and
+    /// always in at-least-once mode) costs one atomic load per message
+    /// rather than a lock.
+    any: std::sync::atomic::AtomicBool,
+    map: std::sync::Mutex<std::collections::HashMap<(TopicPartition, i64), String>>,
+}
 
 impl Rejections {
     fn insert(&self, tp: TopicPartition, offset: i64, why: String) {
-        self.0.lock().unwrap().insert((tp, offset), why);
+        let mut m = self.map.lock().unwrap();
+        m.insert((tp, offset), why);
+        self.any.store(true, Ordering::Release);
     }
 
-    fn take(&self, tp: &TopicPartition, offset: i64) -> Option<String> {
-        let mut m = self.0.lock().unwrap();
-        if m.is_empty() {
+    fn get(&self, tp: &TopicPartition, offset: i64) -> Option<String> {
+        if !self.any.load(Ordering::Acquire) {
             return None;
         }
-        m.remove(&(tp.clone(), offset))
+        self.map.lock().unwrap().get(&(tp.clone(), offset)).cloned()
     }
+
+    /// Drops the entries of a committed transaction's inputs.
+    fn forget(&self, committed: &[Deliveries]) {
+        if !self.any.load(Ordering::Acquire) {
+            return;
+        }
+        let mut m = self.map.lock().unwrap();
+        for (tp, offset, _, _) in committed {
+            m.remove(&(tp.clone(), *offset));
+        }
+        if m.is_empty() {
+            self.any.store(false, Ordering::Release);
+        }
+    }
+}
+
+/// Records the processing time of one message when dropped (on every path
+/// out of [`process_or_reject`]).
+struct Timer(std::time::Instant);
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        metrics::histogram!(crate::metrics::PROCESSING).record(self.0.elapsed().as_secs_f64());
+    }
+}
+
+/// [`process_or_reject`] for an input with no remembered rejection.
+#[cfg(test)]
+fn process(
+    work: ConsumedMessage,
+    mode: Mode,
+    enrich: &(dyn Fn(&RawArticle) -> EnrichedArticle + Sync),
+    settings: &Settings,
+) -> ProcessedMessage {
+    process_or_reject(work, mode, enrich, settings, None)
 }
 
 /// Per-message work on a worker thread: decode, enrich, encode. A panic
@@ -154,28 +200,9 @@ impl Rejections {
 /// topic/partition/offset, `newsflow.output`: index/count) and the input's
 /// W3C trace context (`traceparent`, `tracestate`), so downstream can tell a
 /// redo from new data and traces continue through the service.
-/// Records the processing time of one message when dropped (on every path
-/// out of [`process`]).
-struct Timer(std::time::Instant);
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        metrics::histogram!(crate::metrics::PROCESSING).record(self.0.elapsed().as_secs_f64());
-    }
-}
-
-#[cfg(test)]
-fn process(
-    work: ConsumedMessage,
-    mode: Mode,
-    enrich: &(dyn Fn(&RawArticle) -> EnrichedArticle + Sync),
-    settings: &Settings,
-) -> ProcessedMessage {
-    process_or_reject(work, mode, enrich, settings, None)
-}
-
-/// [`process`], or, for an input whose outputs the broker refused for good
-/// in an aborted transaction ([`Rejections`]), its dead letter.
+///
+/// An input whose outputs the broker refused for good in an aborted
+/// transaction ([`Rejections`]) gets its dead letter instead.
 fn process_or_reject(
     work: ConsumedMessage,
     mode: Mode,
@@ -538,7 +565,7 @@ fn results(
                 .fetch_add(work.payload.len() as u64, Ordering::Relaxed);
             let (otx, orx) = tokio::sync::oneshot::channel();
             let (enricher, settings, dedup) = (enricher.clone(), settings.clone(), dedup.clone());
-            let rejected = rejections.take(&work.tp, work.offset);
+            let rejected = rejections.get(&work.tp, work.offset);
             pool.spawn(move || {
                 // The pure core, then the stateful near-duplicate stage.
                 let enrich = |a: &RawArticle| {
@@ -655,18 +682,18 @@ impl Ordered {
                         deliveries.push((p.tp.clone(), p.offset, futures, std::mem::take(&mut p.sent_to)));
                         txns.add(p.tp.clone(), p.epoch, p.offset, p.timestamp_ms, p.permit.take());
                         if txns.len() >= max_pending {
-                            commit(&mut txns, &mut deliveries)?;
+                            commit(&mut txns, &mut deliveries, &rejections)?;
                         }
                     }
                     _ = tick.tick() => {
                         if txns.age().is_some_and(|a| a >= interval) {
-                            commit(&mut txns, &mut deliveries)?;
+                            commit(&mut txns, &mut deliveries, &rejections)?;
                         }
                     }
-                    _ = commit_now.notified() => commit(&mut txns, &mut deliveries)?,
+                    _ = commit_now.notified() => commit(&mut txns, &mut deliveries, &rejections)?,
                 }
             }
-            commit(&mut txns, &mut deliveries)?;
+            commit(&mut txns, &mut deliveries, &rejections)?;
             Ok(())
         }
         .await;
@@ -868,10 +895,16 @@ async fn deliver_dead_letter(sink: &Sink, record: &Outgoing) -> anyhow::Result<(
 type Deliveries = (TopicPartition, i64, Vec<DeliveryFuture>, Vec<String>);
 
 /// Commits the open transaction off the async reactor's own work (the call
-/// blocks until the brokers answer); its delivery reports are no longer
-/// needed once it committed.
-fn commit(txns: &mut Transactions, deliveries: &mut Vec<Deliveries>) -> Result<(), TxnError> {
+/// blocks until the brokers answer); its delivery reports, and the
+/// remembered rejections of its inputs, are no longer needed once it
+/// committed.
+fn commit(
+    txns: &mut Transactions,
+    deliveries: &mut Vec<Deliveries>,
+    rejections: &Rejections,
+) -> Result<(), TxnError> {
     tokio::task::block_in_place(|| txns.commit())?;
+    rejections.forget(deliveries);
     deliveries.clear();
     Ok(())
 }
@@ -926,6 +959,29 @@ mod tests {
                 bytes.try_acquire_owned().unwrap(),
             ),
         }
+    }
+
+    /// A remembered rejection answers every redo until the transaction
+    /// holding its input commits: an aborted redo must not forget it.
+    #[test]
+    fn rejections_outlive_an_aborted_redo_and_go_with_the_commit() {
+        let r = Rejections::default();
+        let (p0, p1) = (TopicPartition::new("in", 0), TopicPartition::new("in", 1));
+        assert_eq!(r.get(&p0, 5), None);
+        r.insert(p0.clone(), 5, "out: too large".into());
+        assert_eq!(r.get(&p0, 5).as_deref(), Some("out: too large"));
+        assert_eq!(r.get(&p0, 5).as_deref(), Some("out: too large"));
+        assert_eq!(r.get(&p1, 5), None);
+        r.insert(p1.clone(), 7, "out: policy".into());
+        r.forget(&[(p1.clone(), 7, Vec::new(), Vec::new())]);
+        assert_eq!(r.get(&p1, 7), None);
+        assert!(
+            r.get(&p0, 5).is_some(),
+            "only the committed input is forgotten"
+        );
+        r.forget(&[(p0.clone(), 5, Vec::new(), Vec::new())]);
+        assert_eq!(r.get(&p0, 5), None);
+        assert!(!r.any.load(Ordering::Acquire));
     }
 
     fn header(r: &Outgoing, key: &str) -> Option<String> {

@@ -5,28 +5,9 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use support::{articles, free_port, produce, Broker, Service};
-
-/// `GET path` on `port`: the status code and body, or `None` when nothing
-/// listens.
-fn get(port: u16, path: &str) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).ok()?;
-    let code = raw.split(' ').nth(1)?.parse().ok()?;
-    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
-    Some((code, body))
-}
+use support::{articles, free_port, http_get as get, produce, Broker, Service};
 
 /// Waits until `GET path` answers `code`.
 fn wait_status(port: u16, path: &str, code: u16, svc: &Service) {

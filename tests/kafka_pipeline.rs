@@ -173,8 +173,13 @@ async fn two_instances_split_the_work(broker: Broker) {
         20
     );
     // A second instance joins: A's partitions are revoked, drained and committed, then split.
-    let (stop_b, b) = start(s.clone(), enricher());
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // B listens on a port of its own: its `/readyz` says when the group
+    // gave it partitions, which is after A revoked them.
+    let port = support::free_port();
+    let mut sb = s.clone();
+    sb.http.listen = format!("127.0.0.1:{port}");
+    let (stop_b, b) = start(sb, enricher());
+    support::wait_ready(port, Duration::from_secs(30)).await;
     let second = articles(40, "y");
     produce(&s.kafka.brokers, &s.topics.input, &second).await;
     assert!(read_all(&s.kafka.brokers, &[&s.topics.enriched], 60, WAIT).len() >= 60);

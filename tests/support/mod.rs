@@ -57,6 +57,37 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// `GET path` on `127.0.0.1:port`: the status code and body, or `None`
+/// when nothing listens.
+pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).ok()?;
+    let code = raw.split(' ').nth(1)?.parse().ok()?;
+    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
+    Some((code, body))
+}
+
+/// Waits until the instance listening on `port` answers `/readyz` with 200
+/// (it has an assignment from its group); panics after `timeout`.
+pub async fn wait_ready(port: u16, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    while http_get(port, "/readyz").map(|r| r.0) != Some(200) {
+        assert!(
+            Instant::now() < deadline,
+            "/readyz on {port} never answered 200"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// A fixed cluster id: every test broker is its own one-node cluster.
 const CLUSTER_ID: &str = "bmV3c2Zsb3ctdGVzdHMxAA";
 
