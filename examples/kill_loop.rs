@@ -47,23 +47,12 @@ fn spawn(bin: &str, brokers: &str) -> Instance {
         ),
         None => Stdio::null(),
     };
-    Command::new(bin)
-        .arg("run")
-        .env("NEWSFLOW_KAFKA__BROKERS", brokers)
-        .env("NEWSFLOW_KAFKA__GROUP_ID", GROUP)
-        .env("NEWSFLOW_TOPICS__INPUT", INPUT)
-        .env("NEWSFLOW_TOPICS__ENRICHED", "kill.enriched")
-        .env("NEWSFLOW_TOPICS__ENTITIES", "kill.entities")
-        .env("NEWSFLOW_TOPICS__TOPICS", "kill.topics")
-        .env("NEWSFLOW_TOPICS__DLQ", "kill.dlq")
-        .env("NEWSFLOW_HTTP__LISTEN", "127.0.0.1:0")
+    support::newsflow_run(bin, brokers, GROUP, INPUT, "kill", "127.0.0.1:0")
         // Short sessions: a killed member leaves the group quickly.
         .env("NEWSFLOW_KAFKA__CONSUMER__SESSION_TIMEOUT_MS", "2000")
         .env("NEWSFLOW_KAFKA__CONSUMER__HEARTBEAT_INTERVAL_MS", "300")
         .env("NEWSFLOW_KAFKA__CONSUMER__FETCH_WAIT_MAX_MS", "10")
         .env("NEWSFLOW_PIPELINE__COMMIT_INTERVAL_MS", "200")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
         .stderr(log)
         .spawn()
         .map(Instance)

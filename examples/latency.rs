@@ -10,7 +10,7 @@
 mod support;
 
 use std::collections::HashMap;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -82,21 +82,17 @@ fn run_mode(brokers: &str, bin: &str, mode: &str, rate: u64, secs: u64) -> serde
         .local_addr()
         .unwrap()
         .port();
-    let mut cmd = Command::new(bin);
-    cmd.arg("run")
-        .env("NEWSFLOW_KAFKA__BROKERS", brokers)
-        .env("NEWSFLOW_KAFKA__GROUP_ID", format!("{prefix}-svc"))
-        .env("NEWSFLOW_TOPICS__INPUT", t("raw"))
-        .env("NEWSFLOW_TOPICS__ENRICHED", t("enriched"))
-        .env("NEWSFLOW_TOPICS__ENTITIES", t("entities"))
-        .env("NEWSFLOW_TOPICS__TOPICS", t("topics"))
-        .env("NEWSFLOW_TOPICS__DLQ", t("dlq"))
-        .env("NEWSFLOW_HTTP__LISTEN", format!("127.0.0.1:{http_port}"))
-        .env("NEWSFLOW_KAFKA__CONSUMER__FETCH_WAIT_MAX_MS", "10")
+    let mut cmd = support::newsflow_run(
+        bin,
+        brokers,
+        &format!("{prefix}-svc"),
+        &t("raw"),
+        &prefix,
+        &format!("127.0.0.1:{http_port}"),
+    );
+    cmd.env("NEWSFLOW_KAFKA__CONSUMER__FETCH_WAIT_MAX_MS", "10")
         .env("NEWSFLOW_PIPELINE__COMMIT_INTERVAL_MS", COMMIT_INTERVAL_MS)
-        .env("NEWSFLOW_TELEMETRY__STATS_INTERVAL_SECS", "0")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null());
+        .env("NEWSFLOW_TELEMETRY__STATS_INTERVAL_SECS", "0");
     if mode == "exactly-once" {
         cmd.env("NEWSFLOW_DELIVERY__MODE", "exactly-once")
             .env("NEWSFLOW_DELIVERY__TRANSACTIONAL_ID", "latency-eos");

@@ -11,7 +11,7 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
@@ -89,18 +89,7 @@ async fn main() {
         bytes / count / 1024
     );
 
-    let mut child = Command::new(&bin)
-        .arg("run")
-        .env("NEWSFLOW_KAFKA__BROKERS", &brokers)
-        .env("NEWSFLOW_KAFKA__GROUP_ID", "mem")
-        .env("NEWSFLOW_TOPICS__INPUT", topics[0])
-        .env("NEWSFLOW_TOPICS__ENRICHED", topics[1])
-        .env("NEWSFLOW_TOPICS__ENTITIES", topics[2])
-        .env("NEWSFLOW_TOPICS__TOPICS", topics[3])
-        .env("NEWSFLOW_TOPICS__DLQ", "mem.dlq")
-        .env("NEWSFLOW_HTTP__LISTEN", "127.0.0.1:0")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
+    let mut child = support::newsflow_run(&bin, &brokers, "mem", topics[0], "mem", "127.0.0.1:0")
         .spawn()
         .unwrap();
     let pid = child.id();

@@ -11,10 +11,15 @@
 //! The rate is measured from the first committed offset to the moment every
 //! input offset is committed, so process start-up and the group join do not
 //! count; committed means every output of the message was acknowledged.
+//! Beside the rates: the CPU time each mode's service used over its whole
+//! life (start-up included, about 0.1 s), and the broker's over the same
+//! span when `BENCH_BROKER_PID` names its process, per 1,000
+//! articles: where the machine's cores went, which the rates alone hide on
+//! a machine the broker shares.
 
 mod support;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use std::time::{Duration, Instant};
 
@@ -25,7 +30,23 @@ fn create_topic(brokers: &str, name: &str, partitions: i32) {
     support::create_topics(brokers, &[(name, partitions)]);
 }
 
-fn measure(brokers: &str, bin: &str, mode: &str, input: &str, total: i64, partitions: i32) -> f64 {
+/// One mode's run: its rate, and the CPU seconds the service and the broker
+/// (when `BENCH_BROKER_PID` names it) used from the service's start
+/// to its stop.
+struct Measured {
+    rate: f64,
+    service_cpu: Option<f64>,
+    broker_cpu: Option<f64>,
+}
+
+fn measure(
+    brokers: &str,
+    bin: &str,
+    mode: &str,
+    input: &str,
+    total: i64,
+    partitions: i32,
+) -> Measured {
     let group = format!("bench-{mode}");
     let prefix = format!("bench.{mode}");
     for t in ["enriched", "entities", "topics", "dlq"] {
@@ -35,8 +56,7 @@ fn measure(brokers: &str, bin: &str, mode: &str, input: &str, total: i64, partit
             if t == "dlq" { 1 } else { partitions },
         );
     }
-    let mut cmd = Command::new(bin);
-    cmd.arg("run");
+    let mut cmd = support::newsflow_run(bin, brokers, &group, input, &prefix, "127.0.0.1:0");
     if mode == "passthrough" {
         cmd.arg("--passthrough");
     }
@@ -44,21 +64,15 @@ fn measure(brokers: &str, bin: &str, mode: &str, input: &str, total: i64, partit
         cmd.env("NEWSFLOW_DELIVERY__MODE", "exactly-once")
             .env("NEWSFLOW_DELIVERY__TRANSACTIONAL_ID", "bench-eos");
     }
+    let broker_pid: Option<u32> = std::env::var("BENCH_BROKER_PID")
+        .ok()
+        .and_then(|p| p.parse().ok());
+    let broker_before = broker_pid.and_then(support::cpu_seconds);
     let mut child = cmd
-        .env("NEWSFLOW_KAFKA__BROKERS", brokers)
-        .env("NEWSFLOW_KAFKA__GROUP_ID", &group)
-        .env("NEWSFLOW_TOPICS__INPUT", input)
-        .env("NEWSFLOW_TOPICS__ENRICHED", format!("{prefix}.enriched"))
-        .env("NEWSFLOW_TOPICS__ENTITIES", format!("{prefix}.entities"))
-        .env("NEWSFLOW_TOPICS__TOPICS", format!("{prefix}.topics"))
-        .env("NEWSFLOW_TOPICS__DLQ", format!("{prefix}.dlq"))
-        .env("NEWSFLOW_HTTP__LISTEN", "127.0.0.1:0")
         .env("NEWSFLOW_KAFKA__CONSUMER__FETCH_WAIT_MAX_MS", "10")
         .env("NEWSFLOW_PIPELINE__COMMIT_INTERVAL_MS", "100")
         .env("NEWSFLOW_PIPELINE__MAX_IN_FLIGHT", "1024")
         .env("NEWSFLOW_TELEMETRY__STATS_INTERVAL_SECS", "0")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(900);
@@ -75,14 +89,32 @@ fn measure(brokers: &str, bin: &str, mode: &str, input: &str, total: i64, partit
             break (c - c0) as f64 / dt;
         }
         assert!(now < deadline, "{mode}: timed out at {c}/{total}");
+        if let Some(st) = child.try_wait().unwrap() {
+            panic!("{mode}: newsflow exited ({st}) at {c}/{total} committed");
+        }
         std::thread::sleep(Duration::from_millis(50));
     };
+    let service_cpu = support::cpu_seconds(child.id());
+    let broker_cpu = broker_pid
+        .and_then(support::cpu_seconds)
+        .zip(broker_before)
+        .map(|(after, before)| after - before);
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
     let st = child.wait().unwrap();
     eprintln!("{mode}: {rate:.0} msg/s (exit {:?})", st.code());
-    rate
+    Measured {
+        rate,
+        service_cpu,
+        broker_cpu,
+    }
+}
+
+/// CPU milliseconds per 1,000 input articles, service and broker.
+fn cpu_per_1000(m: &Measured, count: usize) -> serde_json::Value {
+    let per = |s: Option<f64>| s.map(|s| (s * 1e6 / count as f64).round());
+    serde_json::json!({"service": per(m.service_cpu), "broker": per(m.broker_cpu)})
 }
 
 #[tokio::main]
@@ -158,11 +190,16 @@ async fn main() {
             "partitions": partitions,
             "avg_message_bytes": bytes / count,
             "client_settings": {"fetch.wait.max.ms": 10, "linger.ms": 5, "compression.type": "lz4", "max_in_flight": 1024, "commit_interval_ms": 100},
-            "passthrough_msgs_per_sec": pass.round(),
-            "pipeline_msgs_per_sec": full.round(),
-            "exactly_once_msgs_per_sec": eos.round(),
-            "ratio": r(full / pass),
-            "exactly_once_over_at_least_once": r(eos / full),
+            "passthrough_msgs_per_sec": pass.rate.round(),
+            "pipeline_msgs_per_sec": full.rate.round(),
+            "exactly_once_msgs_per_sec": eos.rate.round(),
+            "ratio": r(full.rate / pass.rate),
+            "exactly_once_over_at_least_once": r(eos.rate / full.rate),
+            "cpu_ms_per_1000_articles": {
+                "passthrough": cpu_per_1000(&pass, count),
+                "at_least_once": cpu_per_1000(&full, count),
+                "exactly_once": cpu_per_1000(&eos, count),
+            },
         })
     );
 }

@@ -730,19 +730,14 @@ impl Ordered {
                     } else {
                         DeadLetterReason::Rejected(format!("{}: {e}", records[i].topic))
                     };
-                    let (key, payload, headers) = p.original.clone();
-                    let mut dl = vec![sink::dead_letter(
-                        &settings.topics.dlq,
-                        (&p.tp.topic, p.tp.partition, p.offset),
-                        key,
-                        payload,
-                        headers.as_ref(),
-                        &reason,
-                    )];
-                    let source = format!("{}/{}/{}", p.tp.topic, p.tp.partition, p.offset);
-                    sink::add_lineage(&mut dl, &source, None);
                     records.truncate(i);
-                    records.append(&mut dl);
+                    records.push(late_dead_letter(
+                        &settings.topics.dlq,
+                        &p.tp,
+                        p.offset,
+                        p.original.clone(),
+                        &reason,
+                    ));
                     p.dead_letter = Some(reason);
                     continue;
                 }
@@ -832,23 +827,13 @@ impl Ordered {
                 }
             }
             if let Some(reason) = rejected {
-                let (key, payload, headers) = original;
-                let mut dl = vec![sink::dead_letter(
-                    &settings.topics.dlq,
-                    (&tp.topic, tp.partition, offset),
-                    key,
-                    payload,
-                    headers.as_ref(),
-                    &reason,
-                )];
-                let source = format!("{}/{}/{}", tp.topic, tp.partition, offset);
-                sink::add_lineage(&mut dl, &source, None);
+                let dl = late_dead_letter(&settings.topics.dlq, &tp, offset, original, &reason);
                 tracing::warn!(
                     topic = %tp.topic, partition = tp.partition, offset, article_id = %id,
                     error.class = reason.class(), error.message = %reason, dlq = %settings.topics.dlq,
                     "an output was rejected by the broker; the input goes to the dead-letter topic"
                 );
-                deliver_dead_letter(&sink, &dl[0]).await.map_err(|e| {
+                deliver_dead_letter(&sink, &dl).await.map_err(|e| {
                     anyhow::anyhow!("dead letter of {}[{}]@{offset} (rejected output) failed: {e}", tp.topic, tp.partition)
                 })?;
                 if dead_letter.is_none() {
@@ -863,6 +848,30 @@ impl Ordered {
             Ok(())
         });
     }
+}
+
+/// The dead letter of an input whose outputs the producer or the broker
+/// refused after processing (at enqueue or at delivery), with its lineage
+/// headers: both ways of finding a refusal build it here.
+fn late_dead_letter(
+    dlq: &str,
+    tp: &TopicPartition,
+    offset: i64,
+    (key, payload, headers): (Option<Vec<u8>>, Vec<u8>, Option<OwnedHeaders>),
+    reason: &DeadLetterReason,
+) -> Outgoing {
+    let mut dl = [sink::dead_letter(
+        dlq,
+        (&tp.topic, tp.partition, offset),
+        key,
+        payload,
+        headers.as_ref(),
+        reason,
+    )];
+    let source = format!("{}/{}/{}", tp.topic, tp.partition, offset);
+    sink::add_lineage(&mut dl, &source, None);
+    let [dl] = dl;
+    dl
 }
 
 /// Sends a dead letter and waits for its acknowledgement; if the

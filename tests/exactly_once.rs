@@ -9,7 +9,7 @@ mod support;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use support::{articles, committed_total, produce, read_all, Broker, Record, Service};
+use support::{articles, produce, read_all, Broker, Record, Service};
 
 const WAIT: Duration = Duration::from_secs(120);
 /// How long the final reads wait for one record more than expected (a
@@ -118,35 +118,11 @@ async fn kill_9_loop_loses_and_repeats_nothing() {
     let ids: Vec<String> = input.iter().map(|(k, _)| k.clone().unwrap()).collect();
     produce(&s.kafka.brokers, &s.topics.input, &input).await;
 
-    // Each run is killed once it has committed a transaction of its own (a
-    // join waits for the killed predecessor's session to expire; fixed
-    // delays could land before any commit under load), at a varied moment
-    // after that: mid-transaction, mid-commit.
-    let mut rng = newsflow_core::rng::SplitMix(0x9E37_79B9);
-    let mut kills = 0;
-    for _ in 0..10 {
-        let svc = start(&s, "eos-1");
-        let before = committed_total(&s.kafka.brokers, "geos", &s.topics.input);
-        support::wait_committed(
-            &s.kafka.brokers,
-            "geos",
-            &s.topics.input,
-            before + 1,
-            WAIT,
-            || svc.log(),
-        )
-        .await;
-        tokio::time::sleep(Duration::from_millis(rng.below(200) as u64)).await;
-        svc.kill();
-        kills += 1;
-    }
-    assert_eq!(kills, 10);
-    let progress = committed_total(&s.kafka.brokers, "geos", &s.topics.input);
-    assert!(progress > 0, "the killed runs made progress");
-    assert!(
-        progress < input.len() as i64,
-        "the kills happened mid-stream (committed {progress})"
-    );
+    // Ten runs, each killed after a transaction of its own committed.
+    support::kill_after_commits(&s, 10, 0x9E37_79B9, input.len() as i64, WAIT, || {
+        start(&s, "eos-1")
+    })
+    .await;
 
     let svc = start(&s, "eos-1");
     wait_committed(&s, input.len() as i64).await;

@@ -9,7 +9,7 @@ mod support;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use support::{articles, committed_total, produce, read_all, Broker, Service};
+use support::{articles, produce, read_all, Broker, Service};
 
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -34,31 +34,7 @@ async fn kill_9_loop_loses_nothing() {
     let ids: Vec<String> = input.iter().map(|(k, _)| k.clone().unwrap()).collect();
     produce(&s.kafka.brokers, &s.topics.input, &input).await;
 
-    let mut rng = newsflow_core::rng::SplitMix(0x2545_F491);
-    for _ in 0..5 {
-        let svc = start(&s);
-        // Killed once it has committed something of its own (a join waits
-        // for the killed predecessor's session to expire), at a varied moment
-        // after that: mid-batch, mid-commit.
-        let before = committed_total(&s.kafka.brokers, "galok", &s.topics.input);
-        support::wait_committed(
-            &s.kafka.brokers,
-            "galok",
-            &s.topics.input,
-            before + 1,
-            WAIT,
-            || svc.log(),
-        )
-        .await;
-        tokio::time::sleep(Duration::from_millis(rng.below(200) as u64)).await;
-        svc.kill();
-    }
-    let progress = committed_total(&s.kafka.brokers, "galok", &s.topics.input);
-    assert!(progress > 0, "the killed runs made progress");
-    assert!(
-        progress < input.len() as i64,
-        "the kills happened mid-stream (committed {progress})"
-    );
+    support::kill_after_commits(&s, 5, 0x2545_F491, input.len() as i64, WAIT, || start(&s)).await;
 
     let svc = start(&s);
     support::wait_committed(

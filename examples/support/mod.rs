@@ -1,9 +1,11 @@
-//! What the benchmark examples share: topic creation through the admin API
-//! and the input articles.
+//! What the benchmark examples share: topic creation through the admin API,
+//! the input articles, the `newsflow run` command line and the CPU time a
+//! process has used.
 
 // Each example uses only part of this module.
 #![allow(dead_code)]
 
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -77,4 +79,45 @@ pub fn committed_total(brokers: &str, group: &str, topic: &str, partitions: i32)
             .sum(),
         Err(_) => 0,
     }
+}
+
+/// `newsflow run` (the binary `bin`) on `brokers` in group `group`, reading
+/// `input` and writing `{prefix}.enriched`, `.entities`, `.topics` and
+/// `.dlq`, with its HTTP listener on `http` (`127.0.0.1:0` for any port),
+/// WARN logs and no stdout. Each benchmark adds its own settings.
+pub fn newsflow_run(
+    bin: &str,
+    brokers: &str,
+    group: &str,
+    input: &str,
+    prefix: &str,
+    http: &str,
+) -> Command {
+    let mut cmd = Command::new(bin);
+    cmd.arg("run")
+        .env("NEWSFLOW_KAFKA__BROKERS", brokers)
+        .env("NEWSFLOW_KAFKA__GROUP_ID", group)
+        .env("NEWSFLOW_TOPICS__INPUT", input)
+        .env("NEWSFLOW_TOPICS__ENRICHED", format!("{prefix}.enriched"))
+        .env("NEWSFLOW_TOPICS__ENTITIES", format!("{prefix}.entities"))
+        .env("NEWSFLOW_TOPICS__TOPICS", format!("{prefix}.topics"))
+        .env("NEWSFLOW_TOPICS__DLQ", format!("{prefix}.dlq"))
+        .env("NEWSFLOW_HTTP__LISTEN", http)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null());
+    cmd
+}
+
+/// CPU time (user + system, all threads) the process `pid` has used so far,
+/// from `/proc/{pid}/stat`; `None` where that cannot be read.
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name (which may hold spaces) start at
+    // the state; utime and stime are the 12th and 13th of them.
+    let rest = stat.rsplit_once(')')?.1;
+    let mut f = rest.split_whitespace().skip(11);
+    let (utime, stime): (f64, f64) = (f.next()?.parse().ok()?, f.next()?.parse().ok()?);
+    // SAFETY: sysconf has no preconditions.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    Some((utime + stime) / ticks)
 }

@@ -620,6 +620,38 @@ pub fn committed_total(bootstrap: &str, group: &str, topic: &str) -> i64 {
         .sum()
 }
 
+/// A kill -9 loop: `kills` instances from `start`, one after another, each
+/// killed once it has committed something of its own (a join waits for the
+/// killed predecessor's session to expire, so fixed delays could land
+/// before any commit under load), then after 0–200 ms drawn from `seed`:
+/// mid-batch, mid-transaction, mid-commit. Asserts that the runs made
+/// progress and were killed mid-stream (before all `input` offsets were
+/// committed).
+pub async fn kill_after_commits(
+    s: &Settings,
+    kills: usize,
+    seed: u64,
+    input: i64,
+    wait: Duration,
+    start: impl Fn() -> Service,
+) {
+    let (brokers, group, topic) = (&s.kafka.brokers, &s.kafka.group_id, &s.topics.input);
+    let mut rng = newsflow_core::rng::SplitMix(seed);
+    for _ in 0..kills {
+        let svc = start();
+        let before = committed_total(brokers, group, topic);
+        wait_committed(brokers, group, topic, before + 1, wait, || svc.log()).await;
+        tokio::time::sleep(Duration::from_millis(rng.below(200) as u64)).await;
+        svc.kill();
+    }
+    let progress = committed_total(brokers, group, topic);
+    assert!(progress > 0, "the killed runs made progress");
+    assert!(
+        progress < input,
+        "the kills happened mid-stream (committed {progress})"
+    );
+}
+
 /// Waits until `group` has committed at least `total` offsets of `topic`;
 /// panics with `context()` after `timeout`.
 pub async fn wait_committed(
