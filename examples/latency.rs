@@ -5,7 +5,10 @@
 //!
 //! Input: Reuters-21578 training bodies (`$NEWSFLOW_DATA`), else the
 //! samples. Used by `scripts/bench-latency.sh`. Usage:
-//! `latency BROKERS NEWSFLOW_BIN [RATE_PER_SEC] [SECONDS]`.
+//! `latency BROKERS NEWSFLOW_BIN [RATE_PER_SEC] [SECONDS] [WARM_UP_SECONDS]`
+//! (default 500, 20, 5: the first seconds at the rate are sent but not
+//! counted; the worst latency of every second, warm-up included, is in
+//! `max_ms_per_second`).
 
 mod support;
 
@@ -30,7 +33,13 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i]
 }
 
-fn run_mode(brokers: &str, bin: &str, mode: &str, rate: u64, secs: u64) -> serde_json::Value {
+fn run_mode(
+    brokers: &str,
+    bin: &str,
+    mode: &str,
+    rate: u64,
+    (warm_secs, secs): (u64, u64),
+) -> serde_json::Value {
     let prefix = format!("lat.{mode}");
     let t = |s: &str| format!("{prefix}.{s}");
     support::create_topics(
@@ -129,8 +138,11 @@ fn run_mode(brokers: &str, bin: &str, mode: &str, rate: u64, secs: u64) -> serde
         std::thread::sleep(Duration::from_millis(20));
     }
 
-    // Steady rate.
-    let n = (rate * secs) as usize;
+    // Steady rate: `warm_secs` at the rate first (not counted: with a fresh
+    // broker and service the first seconds of load are the slowest), then
+    // `secs` measured.
+    let skip = (rate * warm_secs) as usize;
+    let n = (rate * (warm_secs + secs)) as usize;
     let interval = Duration::from_secs_f64(1.0 / rate as f64);
     let start = Instant::now();
     let mut sent: Vec<Instant> = Vec::with_capacity(n);
@@ -157,23 +169,35 @@ fn run_mode(brokers: &str, bin: &str, mode: &str, rate: u64, secs: u64) -> serde
     let _ = child.wait();
 
     let got = received.lock().unwrap();
-    let mut lat: Vec<f64> = (0..n)
+    let mut lat: Vec<f64> = (skip..n)
         .filter_map(|i| {
             got.get(&format!("lat-{i}"))
                 .map(|r| r.duration_since(sent[i]).as_secs_f64() * 1000.0)
         })
         .collect();
+    // The worst latency of the messages sent in each second, warm-up
+    // included: tells a stall (one bad second) from a slow steady state.
+    let mut worst = vec![0.0f64; (warm_secs + secs) as usize];
+    for i in 0..n {
+        if let Some(r) = got.get(&format!("lat-{i}")) {
+            let ms = r.duration_since(sent[i]).as_secs_f64() * 1000.0;
+            let s = (i / rate as usize).min(worst.len() - 1);
+            worst[s] = worst[s].max(ms);
+        }
+    }
     lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let r1 = |x: f64| (x * 10.0).round() / 10.0;
     let report = serde_json::json!({
         "mode": mode,
         "rate_per_sec": rate,
+        "warm_up_seconds": warm_secs,
         "seconds": secs,
-        "sent": n,
+        "sent": n - skip,
         "received": lat.len(),
         "p50_ms": r1(percentile(&lat, 0.50)),
         "p99_ms": r1(percentile(&lat, 0.99)),
         "max_ms": r1(lat.last().copied().unwrap_or(f64::NAN)),
+        "max_ms_per_second": worst.iter().map(|&x| x.round()).collect::<Vec<_>>(),
         // The service's own newsflow_end_to_end_seconds (warm-up included):
         // the bucket bound at or below which half and 99 % of the messages
         // fell, input timestamp to acknowledgement (or commit).
@@ -227,8 +251,9 @@ fn main() {
     let bin = args.get(2).expect("NEWSFLOW_BIN").clone();
     let rate: u64 = args.get(3).map(|s| s.parse().unwrap()).unwrap_or(500);
     let secs: u64 = args.get(4).map(|s| s.parse().unwrap()).unwrap_or(20);
-    let alo = run_mode(&brokers, &bin, "at-least-once", rate, secs);
-    let eos = run_mode(&brokers, &bin, "exactly-once", rate, secs);
+    let warm: u64 = args.get(5).map(|s| s.parse().unwrap()).unwrap_or(5);
+    let alo = run_mode(&brokers, &bin, "at-least-once", rate, (warm, secs));
+    let eos = run_mode(&brokers, &bin, "exactly-once", rate, (warm, secs));
     println!(
         "{}",
         serde_json::json!({
