@@ -178,9 +178,9 @@ fn run_mode(
     // The worst latency of the messages sent in each second, warm-up
     // included: tells a stall (one bad second) from a slow steady state.
     let mut worst = vec![0.0f64; (warm_secs + secs) as usize];
-    for i in 0..n {
+    for (i, at) in sent.iter().enumerate() {
         if let Some(r) = got.get(&format!("lat-{i}")) {
-            let ms = r.duration_since(sent[i]).as_secs_f64() * 1000.0;
+            let ms = r.duration_since(*at).as_secs_f64() * 1000.0;
             let s = (i / rate as usize).min(worst.len() - 1);
             worst[s] = worst[s].max(ms);
         }
