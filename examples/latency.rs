@@ -168,23 +168,26 @@ fn run_mode(
         .status();
     let _ = child.wait();
 
+    // Each message's latency in ms (None: never received), warm-up included.
     let got = received.lock().unwrap();
-    let mut lat: Vec<f64> = (skip..n)
-        .filter_map(|i| {
+    let each: Vec<Option<f64>> = sent
+        .iter()
+        .enumerate()
+        .map(|(i, at)| {
             got.get(&format!("lat-{i}"))
-                .map(|r| r.duration_since(sent[i]).as_secs_f64() * 1000.0)
+                .map(|r| r.duration_since(*at).as_secs_f64() * 1000.0)
         })
         .collect();
     // The worst latency of the messages sent in each second, warm-up
     // included: tells a stall (one bad second) from a slow steady state.
     let mut worst = vec![0.0f64; (warm_secs + secs) as usize];
-    for (i, at) in sent.iter().enumerate() {
-        if let Some(r) = got.get(&format!("lat-{i}")) {
-            let ms = r.duration_since(*at).as_secs_f64() * 1000.0;
+    for (i, ms) in each.iter().enumerate() {
+        if let Some(ms) = *ms {
             let s = (i / rate as usize).min(worst.len() - 1);
             worst[s] = worst[s].max(ms);
         }
     }
+    let mut lat: Vec<f64> = each[skip..].iter().flatten().copied().collect();
     lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let r1 = |x: f64| (x * 10.0).round() / 10.0;
     let report = serde_json::json!({

@@ -209,7 +209,6 @@ impl Tracker {
         self.idle.notify_all();
     }
 
-    /// Messages in flight across all partitions.
     /// How long the oldest in-flight message has been in flight: within a
     /// partition that is the lowest offset (messages are polled in order).
     pub fn oldest_in_flight(&self) -> Option<Duration> {
@@ -221,6 +220,7 @@ impl Tracker {
             .map(Instant::elapsed)
     }
 
+    /// Messages in flight across all partitions.
     pub fn in_flight(&self) -> usize {
         self.parts
             .lock()

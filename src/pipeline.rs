@@ -236,8 +236,12 @@ fn process_or_reject(
         }))
         .unwrap_or_else(|panic| Err(DeadLetterReason::Panic(panic_text(panic.as_ref())))),
     };
-    let (article_id, mut records, dead_letter) = match outcome {
-        Ok((id, records)) => (id, records, None),
+    let (article_id, records, dead_letter) = match outcome {
+        Ok((id, mut records)) => {
+            let source = format!("{}/{}/{}", tp.topic, tp.partition, offset);
+            sink::add_lineage(&mut records, &source, headers.as_ref());
+            (id, records, None)
+        }
         Err(reason) => {
             let r = sink::dead_letter(
                 &settings.topics.dlq,
@@ -254,8 +258,6 @@ fn process_or_reject(
             )
         }
     };
-    let source = format!("{}/{}/{}", tp.topic, tp.partition, offset);
-    sink::add_lineage(&mut records, &source, headers.as_ref());
     ProcessedMessage {
         tp,
         offset,
@@ -730,12 +732,14 @@ impl Ordered {
                     } else {
                         DeadLetterReason::Rejected(format!("{}: {e}", records[i].topic))
                     };
+                    let (key, payload, headers) = &p.original;
                     records.truncate(i);
-                    records.push(late_dead_letter(
+                    records.push(sink::dead_letter(
                         &settings.topics.dlq,
-                        &p.tp,
-                        p.offset,
-                        p.original.clone(),
+                        (&p.tp.topic, p.tp.partition, p.offset),
+                        key.clone(),
+                        payload.clone(),
+                        headers.as_ref(),
                         &reason,
                     ));
                     p.dead_letter = Some(reason);
@@ -827,7 +831,15 @@ impl Ordered {
                 }
             }
             if let Some(reason) = rejected {
-                let dl = late_dead_letter(&settings.topics.dlq, &tp, offset, original, &reason);
+                let (key, payload, headers) = original;
+                let dl = sink::dead_letter(
+                    &settings.topics.dlq,
+                    (&tp.topic, tp.partition, offset),
+                    key,
+                    payload,
+                    headers.as_ref(),
+                    &reason,
+                );
                 tracing::warn!(
                     topic = %tp.topic, partition = tp.partition, offset, article_id = %id,
                     error.class = reason.class(), error.message = %reason, dlq = %settings.topics.dlq,
@@ -848,30 +860,6 @@ impl Ordered {
             Ok(())
         });
     }
-}
-
-/// The dead letter of an input whose outputs the producer or the broker
-/// refused after processing (at enqueue or at delivery), with its lineage
-/// headers: both ways of finding a refusal build it here.
-fn late_dead_letter(
-    dlq: &str,
-    tp: &TopicPartition,
-    offset: i64,
-    (key, payload, headers): (Option<Vec<u8>>, Vec<u8>, Option<OwnedHeaders>),
-    reason: &DeadLetterReason,
-) -> Outgoing {
-    let mut dl = [sink::dead_letter(
-        dlq,
-        (&tp.topic, tp.partition, offset),
-        key,
-        payload,
-        headers.as_ref(),
-        reason,
-    )];
-    let source = format!("{}/{}/{}", tp.topic, tp.partition, offset);
-    sink::add_lineage(&mut dl, &source, None);
-    let [dl] = dl;
-    dl
 }
 
 /// Sends a dead letter and waits for its acknowledgement; if the

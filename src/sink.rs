@@ -214,7 +214,9 @@ pub fn add_lineage(records: &mut [Outgoing], source: &str, input: Option<&OwnedH
 }
 
 /// The dead-letter record for a message: original key and bytes, original
-/// headers, and the reason.
+/// headers, the reason, and its lineage ([`add_lineage`]: the input's
+/// position as `newsflow.source`, `newsflow.output` `0/1`), so every way a
+/// message ends in the dead-letter topic gives the same record.
 pub fn dead_letter(
     dlq_topic: &str,
     source: (&str, i32, i64),
@@ -258,10 +260,14 @@ pub fn dead_letter(
             key: "source.offset",
             value: Some(&offset),
         });
-    Outgoing {
+    let mut record = [Outgoing {
         topic: dlq_topic.to_owned(),
         key,
         payload,
         headers: Some(h),
-    }
+    }];
+    let position = format!("{}/{}/{}", source.0, source.1, source.2);
+    add_lineage(&mut record, &position, None);
+    let [record] = record;
+    record
 }

@@ -9,19 +9,6 @@ use std::time::{Duration, Instant};
 
 use support::{articles, free_port, http_get as get, produce, Broker, Service};
 
-/// Waits until `GET path` answers `code`.
-fn wait_status(port: u16, path: &str, code: u16, svc: &Service) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while get(port, path).map(|r| r.0) != Some(code) {
-        assert!(
-            Instant::now() < deadline,
-            "{path} never answered {code}; log:\n{}",
-            svc.log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// The value of the sample `name{labels}` (labels as rendered, or empty).
 fn sample(metrics: &str, name: &str, labels: &str) -> Option<f64> {
     let head = if labels.is_empty() {
@@ -54,8 +41,8 @@ async fn health_and_metrics_of_the_running_service() {
         ],
     );
 
-    wait_status(port, "/livez", 200, &svc);
-    wait_status(port, "/readyz", 200, &svc);
+    support::wait_status(port, "/livez", 200, || svc.log()).await;
+    support::wait_status(port, "/readyz", 200, || svc.log()).await;
     let mut input = articles(40, "h");
     input.push((Some("bad-json".into()), b"{\"body\": ".to_vec()));
     input.push((Some("bad-utf8".into()), vec![0xff, 0xfe, b'x']));

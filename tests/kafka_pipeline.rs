@@ -179,7 +179,7 @@ async fn two_instances_split_the_work(broker: Broker) {
     let mut sb = s.clone();
     sb.http.listen = format!("127.0.0.1:{port}");
     let (stop_b, b) = start(sb, enricher());
-    support::wait_ready(port, Duration::from_secs(30)).await;
+    support::wait_status(port, "/readyz", 200, String::new).await;
     let second = articles(40, "y");
     produce(&s.kafka.brokers, &s.topics.input, &second).await;
     assert!(read_all(&s.kafka.brokers, &[&s.topics.enriched], 60, WAIT).len() >= 60);

@@ -3,9 +3,10 @@
 //! (`max.message.bytes`), so every enriched event is refused at the broker
 //! (not by the producer's own limit). The limit is on the compressed batch:
 //! one test event of about 2,800 bytes is about 1,600 after lz4, so a limit
-//! of 2,000 let an event through whenever it happened to travel alone. In both delivery modes each input
-//! goes to the dead-letter topic with class `rejected` and the partition
-//! moves on; exactly-once aborts the transaction once, restarts from the
+//! of 2,000 let an event through whenever it happened to travel alone.
+//!
+//! In both delivery modes each input goes to the dead-letter topic with
+//! class `rejected` and the partition moves on; exactly-once aborts the transaction once, restarts from the
 //! committed offsets and dead-letters the redo, so a `read_committed`
 //! reader sees each article's dead letter exactly once.
 

@@ -75,14 +75,15 @@ pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     Some((code, body))
 }
 
-/// Waits until the instance listening on `port` answers `/readyz` with 200
-/// (it has an assignment from its group); panics after `timeout`.
-pub async fn wait_ready(port: u16, timeout: Duration) {
-    let deadline = Instant::now() + timeout;
-    while http_get(port, "/readyz").map(|r| r.0) != Some(200) {
+/// Waits until `GET path` on `port` answers `code`; panics with
+/// `context()` (for example the service's log) after 30 s.
+pub async fn wait_status(port: u16, path: &str, code: u16, context: impl Fn() -> String) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http_get(port, path).map(|r| r.0) != Some(code) {
         assert!(
             Instant::now() < deadline,
-            "/readyz on {port} never answered 200"
+            "{path} never answered {code}; log:\n{}",
+            context()
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
