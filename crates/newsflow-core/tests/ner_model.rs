@@ -38,6 +38,12 @@ fn train_only_recipe_keeps_its_dev_f1() {
         let k = words.iter().position(|w| *w == name).unwrap();
         words[k + 1].to_owned()
     };
+    for needed in ["--dropout", "--mix"] {
+        assert!(
+            command.contains(needed),
+            "the recorded command names {needed}"
+        );
+    }
     let lex = Lexicon::embedded().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ner.bin");
@@ -52,6 +58,8 @@ fn train_only_recipe_keeps_its_dev_f1() {
         second_stage: command.contains("--second-stage"),
         second_epochs: None,
         include_dev: false,
+        dropout: arg("--dropout").parse().unwrap(),
+        mix: arg("--mix").parse().unwrap(),
     };
     let f1 = ner::train(&lex, &opts, &mut std::io::stderr()).unwrap();
     assert!(
@@ -109,6 +117,8 @@ fn training_is_deterministic_for_a_seed() {
             second_stage: true,
             second_epochs: None,
             include_dev: false,
+            dropout: 0.3,
+            mix: 2,
         };
         ner::train(&lex, &opts, &mut std::io::sink()).unwrap();
     }
