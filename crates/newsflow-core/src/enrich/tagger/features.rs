@@ -7,14 +7,18 @@
 //!   prefixes and suffixes; in an all-capitals sentence the shape is a
 //!   "caps sentence" marker;
 //! - the neighbour window ([`neighbour_features`]): words three places each
-//!   side, shapes and the next word's suffix one place;
+//!   side, shapes two places, the next word's suffix one place;
 //! - bigrams with each neighbour and the shape trigram;
 //! - lexicon (gazetteer) matches over the token and its neighbours, with the
 //!   position in the match ([`gaz_hits`]);
 //! - word lists: given names, titles, organisation suffixes, common and
 //!   calendar words;
 //! - document consistency ([`DocContext`]), capitalised runs and the first
-//!   word's shape.
+//!   word's shape;
+//! - the token's place in a quotation ([`quote_positions`]: titles of books,
+//!   films and campaigns are MISC names in quotes) and in a dateline
+//!   ([`is_dateline`]: "GRONINGEN , Netherlands 1996-08-30", where a club's
+//!   town is a place).
 //!
 //! Tagging splits these in two: what depends on the word alone (its own
 //! features, and what it gives its neighbours' window) is summed once per
@@ -261,8 +265,15 @@ pub(super) fn neighbour_features(k: usize, w: Option<&Facts>, f: &mut impl FnMut
                 f(mix(t::SUF_P1, w.suf2));
             }
         }
-        2 => f(mix(t::W_M2, hl)),
-        3 => f(mix(t::W_P2, hl)),
+        2 | 3 => {
+            let (word, shape) = if k == 2 {
+                (t::W_M2, t::S_M2)
+            } else {
+                (t::W_P2, t::S_P2)
+            };
+            f(mix(word, hl));
+            f(mix(shape, short));
+        }
         4 => f(mix(t::W_M3, hl)),
         _ => f(mix(t::W_P3, hl)),
     }
@@ -449,6 +460,8 @@ pub(super) fn static_features(
             f(caps_feature(s.hl[i]));
         }
         s.run_features(i, &mut f);
+        s.quote_features(i, &mut f);
+        s.dateline_features(i, &mut f);
         if i == 0 {
             f(mix(t::FIRST, s.short[i]));
         }
@@ -464,6 +477,10 @@ struct StaticContext<'p> {
     short: Vec<u64>,
     gaz: GazCodes,
     runs: Vec<Option<(u64, u64)>>,
+    /// Per token, its [`quote_positions`] code.
+    quote: Vec<u8>,
+    /// Whether the sentence is a dateline ([`is_dateline`]).
+    dateline: bool,
     /// Stand-ins for the words before and after the sentence.
     bos: u64,
     eos: u64,
@@ -560,6 +577,8 @@ impl<'p> StaticContext<'p> {
             short,
             gaz,
             runs,
+            quote: quote_positions(p.tokens),
+            dateline: is_dateline(p.tokens),
             bos: h("<s>"),
             eos: h("</s>"),
         }
@@ -595,6 +614,8 @@ impl<'p> StaticContext<'p> {
         f(mix(t::W_P3, self.at(hl, ii + 3)));
         f(mix(t::S_M1, self.at(short, ii - 1)));
         f(mix(t::S_P1, self.at(short, ii + 1)));
+        f(mix(t::S_M2, self.at(short, ii - 2)));
+        f(mix(t::S_P2, self.at(short, ii + 2)));
     }
 
     /// Word bigrams with each neighbour, the shape trigram, and (`with_word`)
@@ -684,6 +705,28 @@ impl<'p> StaticContext<'p> {
         ));
     }
 
+    /// Inside a quotation: the token's [`quote_positions`] code, alone
+    /// with its capitalisation and with its shape.
+    fn quote_features(&self, i: usize, f: &mut impl FnMut(u64)) {
+        let q = self.quote[i] as u64;
+        if q != 0 {
+            let cap = starts_upper(self.p.tokens[i]) as u64;
+            f(mix(t::QUOTE, q * 2 + cap));
+            f(mix(t::QUOTE, mix(q, self.short[i])));
+        }
+    }
+
+    /// In a dateline: the token's place (first, second, third, later) and
+    /// its lexicon matches.
+    fn dateline_features(&self, i: usize, f: &mut impl FnMut(u64)) {
+        if self.dateline {
+            f(mix(t::DATELINE, i.min(3) as u64));
+            for g in self.gaz.of(i) {
+                f(mix(t::DATELINE, mix(g, 7)));
+            }
+        }
+    }
+
     /// The token's place in a run of capitalised words (alone and with its
     /// shape) and the run's identity.
     fn run_features(&self, i: usize, f: &mut impl FnMut(u64)) {
@@ -693,6 +736,45 @@ impl<'p> StaticContext<'p> {
             f(id);
         }
     }
+}
+
+/// A quotation mark as the tokenisers write it.
+fn is_quote_mark(w: &str) -> bool {
+    matches!(w, "\"" | "``" | "''")
+}
+
+/// Per token, 0 outside quotation marks; inside, 1 plus 2 when it follows
+/// the opening mark and 4 when the closing mark follows it. Marks pair up
+/// left to right within the sentence.
+fn quote_positions(tokens: &[&str]) -> Vec<u8> {
+    let mut out = vec![0u8; tokens.len()];
+    let mut open = false;
+    for (i, w) in tokens.iter().enumerate() {
+        if is_quote_mark(w) {
+            open = !open;
+        } else if open {
+            let after_open = i > 0 && is_quote_mark(tokens[i - 1]);
+            let before_close = tokens.get(i + 1).is_some_and(|n| is_quote_mark(n));
+            out[i] = 1 | (after_open as u8) << 1 | (before_close as u8) << 2;
+        }
+    }
+    out
+}
+
+/// A dateline: a short line (at most eight tokens) that ends in an ISO
+/// date, as newswire opens a story ("GRONINGEN , Netherlands 1996-08-30").
+fn is_dateline(tokens: &[&str]) -> bool {
+    tokens.len() <= 8
+        && tokens.last().is_some_and(|w| {
+            w.len() == 10
+                && w.bytes().enumerate().all(|(k, b)| {
+                    if k == 4 || k == 7 {
+                        b == b'-'
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                })
+        })
 }
 
 /// Tag-dependent features of token `i` given the two previous tags.
@@ -748,6 +830,41 @@ mod tests {
             let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
             proptest::prop_assert_eq!(is_caps_sentence(&refs), caps_by_count(&refs));
         }
+    }
+
+    #[test]
+    fn quotations() {
+        let toks = [
+            "he", "wrote", "\"", "The", "Knot", "\"", "in", "``", "1964", "''",
+        ];
+        assert_eq!(quote_positions(&toks), [0, 0, 0, 3, 5, 0, 0, 0, 7, 0]);
+        // An unclosed mark quotes to the end of the sentence.
+        assert_eq!(quote_positions(&["\"", "Yes", "."]), [0, 3, 1]);
+        assert_eq!(quote_positions(&["no", "quotes"]), [0, 0]);
+    }
+
+    #[test]
+    fn datelines() {
+        assert!(is_dateline(&[
+            "GRONINGEN",
+            ",",
+            "Netherlands",
+            "1996-08-30"
+        ]));
+        assert!(!is_dateline(&["Groningen", "won", "on", "1996-08-30", "."]));
+        assert!(!is_dateline(&["LONDON", "1996/08/30"]));
+        assert!(!is_dateline(&[
+            "a",
+            "b",
+            "c",
+            "d",
+            "e",
+            "f",
+            "g",
+            "h",
+            "1996-08-30"
+        ]));
+        assert!(!is_dateline(&[]));
     }
 
     #[test]

@@ -76,6 +76,10 @@ pub(super) mod t {
     pub const BR: u64 = 48;
     pub const BR_M1: u64 = 49;
     pub const BR_P1: u64 = 50;
+    pub const S_M2: u64 = 51;
+    pub const S_P2: u64 = 52;
+    pub const QUOTE: u64 = 53;
+    pub const DATELINE: u64 = 54;
 }
 
 /// A hasher for keys that already are xxh3 hashes: sets of word hashes need

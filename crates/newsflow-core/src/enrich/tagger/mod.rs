@@ -9,8 +9,8 @@
 //!
 //! Features, hashed into `2^bits` buckets of 17 class weights:
 //! - the word, lower-cased, its shape ("Xxxxx", "XX", "d.d"), prefixes and
-//!   suffixes, a window of three words each side and the neighbours' shapes,
-//!   bigrams;
+//!   suffixes, a window of three words each side and the shapes of the
+//!   words two places each side, bigrams;
 //! - the previous two predicted tags, alone and with the word;
 //! - lexicon membership (GeoNames places, curated people and organisations,
 //!   country adjectives) with the position in the match, given names, titles
@@ -19,7 +19,12 @@
 //!   kept but shape features are replaced by a "caps sentence" marker and the
 //!   lexicon is matched on title-cased words;
 //! - document consistency: whether the word appears capitalised in the middle
-//!   of another sentence of the same document, or lower-case anywhere in it.
+//!   of another sentence of the same document, or lower-case anywhere in it;
+//! - the token's place in a quotation, and in a dateline.
+//!
+//! Training ([`trainer`]) drops features at random and averages four
+//! trainers into one model: +0.4 dev F1; the model then has more non-zero
+//! rows (8.4 MB in memory against 3.7 MB), which costs tagging a few per cent.
 //!
 //! The model file is gzip-compressed 16-bit quantised weights.
 //!
