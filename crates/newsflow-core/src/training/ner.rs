@@ -169,6 +169,15 @@ fn train_stage(
             )
         })
         .collect();
+    // Every document's sentences as token slices, for every trainer and epoch.
+    let toks: Vec<Vec<Vec<&str>>> = items
+        .iter()
+        .map(|doc| {
+            doc.iter()
+                .map(|it| it.tokens.iter().map(String::as_str).collect())
+                .collect()
+        })
+        .collect();
     let mut best: Option<(Option<f64>, Model, usize)> = None;
     for epoch in 1..=epochs {
         let correct: usize = trainers
@@ -180,12 +189,8 @@ fn train_stage(
                 }
                 let mut correct = 0;
                 for &k in order.iter() {
-                    let toks: Vec<Vec<&str>> = items[k]
-                        .iter()
-                        .map(|it| it.tokens.iter().map(String::as_str).collect())
-                        .collect();
-                    let mut ctx = DocContext::new(toks.iter().map(Vec::as_slice));
-                    for (it, t) in items[k].iter().zip(&toks) {
+                    let mut ctx = DocContext::new(toks[k].iter().map(Vec::as_slice));
+                    for (it, t) in items[k].iter().zip(&toks[k]) {
                         correct += trainer.train_sentence(&it.feats, t, &it.gold, &mut ctx);
                     }
                 }

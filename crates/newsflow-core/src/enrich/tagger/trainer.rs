@@ -6,8 +6,9 @@
 //! (Collins 2002) and costs nothing at tagging time. The average is kept lazily
 //! (each weight remembers when it last changed), so an update costs the same
 //! however long training has run. Training keeps `f32` weights for every
-//! bucket; [`Trainer::finish`] averages them, quantises them to 16 bits and
-//! leaves out the empty buckets ([`super::weights`]).
+//! bucket; [`Trainer::mixture`] averages them (and those of the other
+//! trainers mixed in), quantises them to 16 bits and leaves out the empty
+//! buckets ([`super::weights`]).
 //!
 //! Why dropout: without it the perceptron fits the training set almost
 //! perfectly within twenty epochs (token accuracy 0.9995) and then stops
@@ -143,11 +144,6 @@ impl Trainer {
                 (total / self.clock.max(1) as f64) as f32
             })
             .collect()
-    }
-
-    /// The averaged, quantised model.
-    pub fn finish(&self) -> Model {
-        self.quantised(&self.averaged())
     }
 
     /// The mean of several trainers' averaged weights (parameter mixing:
